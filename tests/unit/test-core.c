@@ -1,0 +1,180 @@
+/* test-core.c - arena, buffer, strings, map, limits, JSON/YAML, hashing. */
+#include "test-util.h"
+
+#include "core/core-arena.h"
+#include "core/core-buf.h"
+#include "core/core-hash.h"
+#include "core/core-json.h"
+#include "core/core-limits.h"
+#include "core/core-str.h"
+#include "core/core-vec.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void test_arena_cap(void **state)
+{
+	struct mmr_arena *a = mmr_arena_new(1000);
+	assert_non_null(mmr_arena_alloc(a, 500));
+	assert_null(mmr_arena_alloc(a, 600)); /* over the cap */
+	assert_non_null(mmr_arena_alloc(a, 400));
+	char *s = mmr_arena_printf(mmr_arena_new(0), "x");
+	(void)s;
+	mmr_arena_free(a);
+	mmr_arena_free(NULL);
+}
+
+static void test_arena_big_and_small(void **state)
+{
+	struct mmr_arena *a = mmr_arena_new(0);
+	char *s1 = mmr_arena_strdup(a, "hello");
+	char *big = mmr_arena_alloc(a, 1 << 20);
+	char *s2 = mmr_arena_printf(a, "%s-%d", s1, 42);
+	assert_non_null(big);
+	assert_string_equal(s2, "hello-42");
+	assert_string_equal(s1, "hello");
+	mmr_arena_free(a);
+}
+
+static void test_buf_cap(void **state)
+{
+	struct mmr_buf b;
+	mmr_buf_init(&b, 8);
+	assert_string_equal(b.p, "");
+	assert_int_equal(mmr_buf_adds(&b, "abcd"), 0);
+	assert_int_equal(mmr_buf_addf(&b, "%d", 1234), 0);
+	assert_int_equal(mmr_buf_addc(&b, 'x'), -E2BIG);
+	assert_string_equal(b.p, "abcd1234");
+	mmr_buf_release(&b);
+	assert_string_equal(b.p, "");
+}
+
+static void test_lines(void **state)
+{
+	const char txt[] = "a\r\nbb\n\nccc";
+	struct mmr_lines it;
+	struct mmr_str l;
+	mmr_lines_init(&it, txt, strlen(txt));
+	assert_true(mmr_lines_next(&it, &l));
+	assert_true(mmr_str_eqc(l, "a"));
+	assert_true(mmr_lines_next(&it, &l));
+	assert_true(mmr_str_eqc(l, "bb"));
+	assert_true(mmr_lines_next(&it, &l));
+	assert_int_equal(l.len, 0);
+	assert_true(mmr_lines_next(&it, &l));
+	assert_true(mmr_str_eqc(l, "ccc"));
+	assert_int_equal(it.lineno, 4);
+	assert_false(mmr_lines_next(&it, &l));
+}
+
+static void test_utf8(void **state)
+{
+	assert_true(mmr_utf8_valid("日本語", strlen("日本語")));
+	assert_false(mmr_utf8_valid("\xc0\xaf", 2));        /* overlong */
+	assert_false(mmr_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(mmr_utf8_valid("\xe6\x97", 2));        /* truncated */
+}
+
+static void test_map(void **state)
+{
+	struct mmr_arena *a = mmr_arena_new(0);
+	struct mmr_map m;
+	mmr_map_init(&m, a);
+	char key[32];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(mmr_map_put(&m, mmr_arena_strdup(a, key), (void *)(long)(i + 1)), 0);
+	}
+	assert_int_equal((long)mmr_map_get(&m, "k999"), 1000);
+	assert_true(mmr_map_del(&m, "k5"));
+	assert_null(mmr_map_get(&m, "k5"));
+	assert_int_equal((long)mmr_map_get(&m, "k6"), 7);
+	assert_int_equal(mmr_map_put(&m, "k5", (void *)5L), 0);
+	assert_int_equal((long)mmr_map_get(&m, "k5"), 5);
+	mmr_arena_free(a);
+}
+
+static void test_limits(void **state)
+{
+	struct mmr_limits l;
+	mmr_limits_default(&l);
+	assert_int_equal(mmr_limits_set(&l, "max-file-size=10m"), 0);
+	assert_int_equal(l.max_file_size, 10u << 20);
+	assert_int_equal(mmr_limits_set(&l, "max-file-size=x"), -EINVAL);
+	assert_int_equal(mmr_limits_set(&l, "nope=1"), -EINVAL);
+	assert_string_equal(mmr_limits_key(&l, &l.max_ratio), "max-ratio");
+}
+
+static void test_sha256(void **state)
+{
+	char hex[65];
+	assert_int_equal(mmr_sha256_hex("abc", 3, hex), 0);
+	/* FIPS 180-2 example */
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	struct mmr_sha256 h;
+	assert_int_equal(mmr_sha256_init(&h), 0);
+	mmr_sha256_update(&h, "a", 1);
+	mmr_sha256_update(&h, "bc", 2);
+	assert_int_equal(mmr_sha256_final_hex(&h, hex), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_json_errors(void **state)
+{
+	json_t *j;
+	struct mmr_error e = { 0 };
+	assert_int_equal(mmr_json_parse("{\"a\":1}", 7, "x.json", &j, &e), 0);
+	json_decref(j);
+	assert_int_equal(mmr_json_parse("{\"a\":\n", 6, "x.json", &j, &e), -EBADMSG);
+	assert_string_equal(e.file, "x.json");
+	assert_int_equal(e.line, 2);
+	char deep[1200];
+	memset(deep, '[', 600);
+	memset(deep + 600, ']', 600);
+	assert_int_equal(mmr_json_parse(deep, sizeof(deep), "d.json", &j, &e), -E2BIG);
+}
+
+static void test_yaml(void **state)
+{
+	const char y[] = "a: 1\nb: [x, 'y', true, null, 1.5]\nc: &anc {k: v}\nd: *anc\n"
+			 "e:\n  <<: *anc\n  z: 2\n";
+	json_t *j;
+	struct mmr_error e = { 0 };
+	assert_int_equal(mmr_yaml_parse(y, strlen(y), "t.yaml", 0, 0, 0, &j, &e), 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
+	json_t *b = json_object_get(j, "b");
+	assert_string_equal(json_string_value(json_array_get(b, 1)), "y");
+	assert_true(json_is_true(json_array_get(b, 2)));
+	assert_true(json_is_null(json_array_get(b, 3)));
+	assert_string_equal(mmr_json_str(json_object_get(j, "d"), "k"), "v");
+	assert_string_equal(mmr_json_str(json_object_get(j, "e"), "k"), "v");
+	json_decref(j);
+
+	const char bad[] = "a: [1, 2\nb: 3\n";
+	assert_int_equal(mmr_yaml_parse(bad, strlen(bad), "bad.yaml", 0, 0, 0, &j, &e), -EBADMSG);
+	assert_string_equal(e.file, "bad.yaml");
+	assert_true(e.line >= 2);
+
+	/* billion laughs: bounded by the node limit */
+	const char lol[] = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+			   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+			   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n";
+	assert_int_equal(mmr_yaml_parse(lol, strlen(lol), "lol.yaml", 0, 0, 10000, &j, &e), -E2BIG);
+
+	const char multi[] = "---\na: 1\n---\na: 2\n";
+	assert_int_equal(mmr_yaml_parse(multi, strlen(multi), "m.yaml", 1, 0, 0, &j, &e), 0);
+	assert_int_equal(json_array_size(j), 2);
+	json_decref(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena_cap),   cmocka_unit_test(test_arena_big_and_small),
+		cmocka_unit_test(test_buf_cap),     cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_utf8),        cmocka_unit_test(test_map),
+		cmocka_unit_test(test_limits),      cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_json_errors), cmocka_unit_test(test_yaml),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
