@@ -102,7 +102,7 @@ def run_fuzz_replays(build, pattern):
 
 def run_cli(build, pattern):
     cdir = os.path.join(ROOT, "tests", "cli")
-    mamori = os.path.join(build, "mamori")
+    mamori = os.path.join(build, "src", "mamori")
     for fn in sorted(os.listdir(cdir)):
         if not (fn.startswith("test_") and fn.endswith(".py")):
             continue

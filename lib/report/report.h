@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "model/model.h"
 
 struct mmr_report_opts {
@@ -24,9 +26,12 @@ struct mmr_report_writer {
 	int (*write)(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o);
 };
 
-/* NULL-terminated table of writers. */
+/* NULL-terminated table of writers (report-writers.def). */
 extern const struct mmr_report_writer *const mmr_report_writers[];
 const struct mmr_report_writer *mmr_report_writer_find(const char *name);
+
+/* The JSON report as a jansson tree (caller owns it). */
+json_t *mmr_report_to_json(const struct mmr_report *r, const struct mmr_report_opts *o);
 
 int mmr_report_write_json(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o);
 int mmr_report_write_table(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o);
