@@ -86,3 +86,27 @@ def need(*tools):
     for tl in tools:
         if not shutil.which(tl):
             raise Skip(f"{tl} not installed")
+
+
+def validate(instance, schema_path, extra_schemas=()):
+    """Validate a JSON document against a JSON Schema file, offline: $refs
+    resolve only to the given local schema files (by their $id)."""
+    import jsonschema
+    with open(schema_path) as f:
+        schema = json.load(f)
+    store = {}
+    for p in extra_schemas:
+        with open(p) as f:
+            s = json.load(f)
+        if "$id" in s:
+            store[s["$id"]] = s
+    cls = jsonschema.validators.validator_for(schema)
+    resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+    errors = sorted(cls(schema, resolver=resolver).iter_errors(instance), key=lambda e: list(e.path))
+    if errors:
+        msg = "\n".join(f"  at {'/'.join(map(str, e.path))}: {e.message[:300]}" for e in errors[:10])
+        raise AssertionError(f"{len(errors)} schema errors against {os.path.basename(schema_path)}:\n{msg}")
+
+
+def validate_report(t, report):
+    validate(report, os.path.join(t.root, "docs", "schema", "report-v1.schema.json"))
