@@ -59,4 +59,80 @@ int mmr_registry_parse_ref(struct mmr_arena *a, const char *ref, const char **re
 			   const char **ret_repository, const char **ret_tag,
 			   const char **ret_digest);
 
+/* ---- helpers (image-registry.c, image-auth.c), public for tests and fuzzing ---- */
+
+/* Most bytes of a manifest or index (the distribution spec's 4 MiB). */
+#define MMR_REGISTRY_MAX_MANIFEST ((size_t)4 << 20)
+
+struct mmr_registry_desc {
+	const char *media_type, *digest;
+	uint64_t size;
+	const char *os, *arch, *variant; /* index entries only (NULL when absent) */
+};
+
+struct mmr_registry_manifest {
+	bool is_index;
+	const char *media_type;
+	struct mmr_registry_desc config; /* image manifests */
+	size_t n;                        /* layers, or index entries */
+	struct mmr_registry_desc *descs;
+};
+
+/* Parse an OCI/Docker v2 image manifest or index. content_type (may be NULL)
+ * is the response's Content-Type. -ENOTSUP for schema 1 and for media types
+ * that are not images, -EBADMSG when malformed (reterr names file). */
+int mmr_registry_parse_manifest(struct mmr_arena *a, const void *data, size_t len,
+				const char *content_type, const char *file,
+				struct mmr_registry_manifest **ret, struct mmr_error *reterr);
+/* Index entry for platform "os/arch[/variant]" (NULL: the host's), with
+ * normalisation (x86_64 -> amd64, aarch64 -> arm64, arm64 variant v8...).
+ * -ENOENT (reterr lists the platforms present) when none matches. */
+int mmr_registry_select_platform(const struct mmr_registry_manifest *idx, const char *platform,
+				 size_t *ret_index, struct mmr_error *reterr);
+/* "linux/amd64", "linux/arm64/v8", ... for the running build. */
+const char *mmr_registry_host_platform(void);
+/* rootfs.diff_ids of an image config (validated "sha256:<hex>"). */
+int mmr_registry_parse_config(struct mmr_arena *a, const void *data, size_t len, const char *file,
+			      const char ***ret_diff_ids, size_t *ret_n, struct mmr_error *reterr);
+
+/* WWW-Authenticate (RFC 9110 11.6.1): challenges with auth-params. */
+#define MMR_AUTH_MAX_CHALLENGES 16
+#define MMR_AUTH_MAX_PARAMS 32
+
+struct mmr_auth_param {
+	const char *name, *value;
+};
+
+struct mmr_auth_challenge {
+	const char *scheme;  /* as sent; compare case-insensitively */
+	const char *token68; /* the token68 form, else NULL */
+	size_t n_params;
+	struct mmr_auth_param *params;
+};
+
+/* -EBADMSG when the header does not follow the grammar, -E2BIG over the caps. */
+int mmr_auth_parse_challenges(struct mmr_arena *a, const char *hdr, size_t len,
+			      struct mmr_auth_challenge **ret, size_t *ret_n);
+/* Value of param `name` (case-insensitive), NULL when absent. */
+const char *mmr_auth_param(const struct mmr_auth_challenge *c, const char *name);
+
+struct mmr_auth_cred {
+	const char *username, *password; /* never logged */
+	const char *source;              /* "command line" or the auth file's path */
+};
+
+/* Credentials for registry/repository in one auth file (containers
+ * auth.json or docker config.json): 1 found, 0 none, -EBADMSG malformed,
+ * -E2BIG when too large. The most specific "auths" key wins
+ * ("host/namespace" over "host"); docker.io aliases are equivalent. */
+#define MMR_AUTH_MAX_FILE ((size_t)1 << 20)
+int mmr_auth_file_lookup(struct mmr_arena *a, const void *data, size_t len, const char *file,
+			 const char *registry, const char *repository, struct mmr_auth_cred *ret,
+			 struct mmr_error *reterr);
+/* o->username/password, else $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
+ * then o->docker_config or $DOCKER_CONFIG/config.json or ~/.docker/config.json.
+ * 1 found, 0 none. Unreadable or malformed files are skipped with a warning. */
+int mmr_auth_find(struct mmr_arena *a, const struct mmr_scan_opts *o, const char *registry,
+		  const char *repository, struct mmr_auth_cred *ret);
+
 #endif
