@@ -1,4 +1,4 @@
-/* scan-opts.c - defaults for scans and the cache directory (see scan.h). */
+/* scan-opts.c - scan option defaults and the cache directory. */
 #include "scan/scan.h"
 
 #include <errno.h>
@@ -31,9 +31,9 @@ static int mkdir_p(char *path, mode_t mode)
 
 const char *mmr_scan_cache_dir(const struct mmr_scan_opts *o, char *buf, unsigned long len)
 {
-	if (o->no_cache)
-		return NULL;
 	int n;
+	if (!o || o->no_cache || !buf || len == 0)
+		return NULL;
 	if (o->cache_dir && *o->cache_dir) {
 		n = snprintf(buf, len, "%s", o->cache_dir);
 	} else {
@@ -46,9 +46,14 @@ const char *mmr_scan_cache_dir(const struct mmr_scan_opts *o, char *buf, unsigne
 		else
 			return NULL;
 	}
-	if (n < 0 || (unsigned long)n >= len)
+	if (n <= 0 || (unsigned long)n >= len)
 		return NULL;
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = 0;
 	if (mkdir_p(buf, 0700) < 0)
+		return NULL;
+	struct stat st;
+	if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
 		return NULL;
 	return buf;
 }
