@@ -421,7 +421,7 @@ int mmr_auth_find(struct mmr_arena *a, const struct mmr_scan_opts *o, const char
 	if (o && o->username && o->password) {
 		ret->username = o->username;
 		ret->password = o->password;
-		ret->source = "command line";
+		ret->source = "the command line";
 		return 1;
 	}
 	int r;

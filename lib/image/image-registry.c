@@ -667,12 +667,16 @@ static int bearer_token(struct sess *s, const struct mmr_auth_challenge *c)
 		goto out;
 	}
 	if (resp.status == 401 || resp.status == 403) {
-		r = mmr_error_set(s->reterr, EACCES, NULL, 0, 0,
-				  "%s: the token server %s refused %s (HTTP %ld)", s->registry, red,
-				  s->have_cred > 0 ? "the credentials" : "anonymous access",
-				  resp.status);
 		if (s->have_cred > 0)
-			mmr_error_prefix(s->reterr, "credentials from %s", s->cred.source);
+			r = mmr_error_set(s->reterr, EACCES, NULL, 0, 0,
+					  "%s/%s: the token server %s refused the credentials from "
+					  "%s (HTTP %ld)",
+					  s->registry, s->repository, red, s->cred.source, resp.status);
+		else
+			r = mmr_error_set(s->reterr, EACCES, NULL, 0, 0,
+					  "%s/%s: the token server %s refused anonymous access "
+					  "(HTTP %ld); %s",
+					  s->registry, s->repository, red, resp.status, no_cred_hint());
 		goto out;
 	}
 	if (resp.status != 200) {
