@@ -1,0 +1,26 @@
+/* fuzz-gomod.c - go.mod and go.sum on arbitrary bytes. */
+#include "fuzz.h"
+#include "sbom/sbom.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mmr_limits lim;
+	mmr_limits_default(&lim);
+	lim.max_line = 4096;
+	static const struct mmr_sbom_analyzer *const an[] = { &mmr_sbom_analyzer_gomod,
+							      &mmr_sbom_analyzer_gosum };
+	static const char *const paths[] = { "go.mod", "go.sum" };
+	for (size_t i = 0; i < 2; i++) {
+		struct mmr_arena *a = mmr_arena_new(256u << 20);
+		if (!a)
+			return 0;
+		struct mmr_sbom_ctx ctx;
+		mmr_sbom_ctx_init(&ctx, a, &lim, MMR_SBOM_SOURCE, NULL);
+		struct mmr_sbom_file f = { .path = paths[i], .data = data, .len = size,
+					   .mode = 0100644 };
+		struct mmr_error e = { 0 };
+		an[i]->parse(&ctx, &f, &e);
+		mmr_arena_free(a);
+	}
+	return 0;
+}
