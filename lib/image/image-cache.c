@@ -53,7 +53,7 @@ static json_t *dump_pkg(const struct mmr_package *p)
 	json_object_set_new(o, "src_version", jstr(p->src_version));
 	json_object_set_new(o, "src_epoch", json_integer(p->src_epoch));
 	json_object_set_new(o, "src_release", jstr(p->src_release));
-	json_object_set_new(o, "eco", json_integer(p->eco));
+	json_object_set_new(o, "eco", json_string(mmr_ecosystem_id(p->eco)));
 	json_object_set_new(o, "purl", jstr(p->purl));
 	json_object_set_new(o, "licenses", jvec(&p->licenses));
 	json_object_set_new(o, "depends_on", jvec(&p->depends_on));
@@ -210,9 +210,10 @@ static int parse_pkg(struct mmr_arena *a, const json_t *o, const char *layer,
 	if ((r = get_int(o, "src_epoch", 0, UINT32_MAX, &v)) < 0)
 		return r;
 	p->src_epoch = (uint32_t)v;
-	if ((r = get_int(o, "eco", 0, MMR_ECO__COUNT - 1, &v)) < 0)
-		return r;
-	p->eco = (enum mmr_ecosystem)v;
+	const char *eco = mmr_json_str(o, "eco");
+	if (!eco)
+		return -EBADMSG;
+	p->eco = mmr_ecosystem_from_id(eco);
 	if ((r = get_int(o, "relation", 0, MMR_DEP_INDIRECT, &v)) < 0)
 		return r;
 	p->relation = (enum mmr_dep_relation)v;

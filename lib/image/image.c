@@ -3,9 +3,7 @@
 #include "core/core-hash.h"
 #include "core/core-str.h"
 #include "image/image-cache.h"
-#ifdef MMR_HAVE_REGISTRY
 #include "image/image-registry.h"
-#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,7 +196,6 @@ int mmr_image_scan_finish(struct mmr_image_scan *s, struct mmr_error *reterr)
 
 /* ---- registry ---- */
 
-#ifdef MMR_HAVE_REGISTRY
 struct reg_skip {
 	struct mmr_image_scan *s;
 	bool config_done;
@@ -335,7 +332,6 @@ out:
 	mmr_registry_image_free(img);
 	return e;
 }
-#endif
 
 /* ---- dispatch ---- */
 
@@ -386,10 +382,5 @@ int mmr_scan_image(struct mmr_report *r, const char *ref, const struct mmr_scan_
 	} else if (strchr(ref, '/') && (ref[0] == '/' || ref[0] == '.')) {
 		return mmr_error_set(reterr, ENOENT, ref, 0, 0, "no such file or directory");
 	}
-#ifdef MMR_HAVE_REGISTRY
 	return scan_registry(r, reg, o, cache_dir, reterr);
-#else
-	return mmr_error_set(reterr, ENOTSUP, reg, 0, 0,
-			     "registry images are not supported in this build");
-#endif
 }
