@@ -180,29 +180,34 @@ static void rule(struct mmr_buf *b, const size_t *w, size_t n, const char *l, co
 }
 
 /* Fit the columns into `width` terminal columns: shrink the widest column
- * one step at a time down to its minimum. */
-static void fit(size_t *w, const size_t *min, size_t n, size_t width)
+ * one step at a time down to its minimum, then, if that is not enough, down
+ * to its title's width. */
+static void fit(size_t *w, const size_t *min, const size_t *floor, size_t n, size_t width)
 {
 	size_t total = 1;
 	for (size_t i = 0; i < n; i++)
 		total += w[i] + 3;
-	while (total > width) {
-		size_t best = n;
-		for (size_t i = 0; i < n; i++)
-			if (w[i] > min[i] && (best == n || w[i] > w[best]))
-				best = i;
-		if (best == n)
-			break;
-		w[best]--;
-		total--;
+	for (int pass = 0; pass < 2; pass++) {
+		const size_t *lim = pass ? floor : min;
+		while (total > width) {
+			size_t best = n;
+			for (size_t i = 0; i < n; i++)
+				if (w[i] > lim[i] && (best == n || w[i] > w[best]))
+					best = i;
+			if (best == n)
+				break;
+			w[best]--;
+			total--;
+		}
 	}
 }
 
 static int table_render(FILE *out, const struct table *t, size_t width, bool color)
 {
-	size_t w[MAX_COLS], min[MAX_COLS];
+	size_t w[MAX_COLS], min[MAX_COLS], floor[MAX_COLS];
 	for (size_t i = 0; i < t->ncols; i++) {
 		w[i] = mmr_report_display_width(t->titles[i]);
+		floor[i] = w[i] > 3 ? w[i] : 3;
 		min[i] = t->min[i] ? t->min[i] : MIN_COL;
 		if (min[i] < w[i])
 			min[i] = w[i];
@@ -214,8 +219,10 @@ static int table_render(FILE *out, const struct table *t, size_t width, bool col
 		}
 		if (min[i] > w[i])
 			min[i] = w[i];
+		if (floor[i] > min[i])
+			floor[i] = min[i];
 	}
-	fit(w, min, t->ncols, width);
+	fit(w, min, floor, t->ncols, width);
 	struct mmr_buf b;
 	mmr_buf_init(&b, 1 << 20);
 	rule(&b, w, t->ncols, "┌", "┬", "┐");
