@@ -1,0 +1,3 @@
+spec.name = 'x'
+spec.version = '1'
+spec.license = "MIT
