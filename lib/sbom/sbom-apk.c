@@ -25,6 +25,22 @@
 #include <errno.h>
 #include <string.h>
 
+/* A copy of s that is safe in reports: invalid UTF-8 and control
+ * characters become '?'. */
+static char *clean_dup(struct mmr_arena *a, struct mmr_str s)
+{
+	char *d = mmr_str_dup(a, s);
+	if (!d)
+		return NULL;
+	bool utf8 = mmr_utf8_valid(d, s.len);
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)d[i];
+		if (c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80))
+			d[i] = '?';
+	}
+	return d;
+}
+
 struct apk_rec {
 	struct mmr_str f[128]; /* by letter */
 	bool has[128];
@@ -72,7 +88,7 @@ static int add_licenses(struct apk_state *st, struct mmr_package *p, struct mmr_
 	if (!l.len)
 		return 0;
 	if (is_spdx_expression(l)) {
-		char *s = mmr_str_dup(a, l);
+		char *s = clean_dup(a, l);
 		return s ? mmr_sbom_add_license(st->ctx, p, s) : -ENOMEM;
 	}
 	size_t i = 0;
@@ -83,7 +99,7 @@ static int add_licenses(struct apk_state *st, struct mmr_package *p, struct mmr_
 		while (i < l.len && !isspace((unsigned char)l.p[i]))
 			i++;
 		if (i > b) {
-			char *s = mmr_arena_strndup(a, l.p + b, i - b);
+			char *s = clean_dup(a, (struct mmr_str){ l.p + b, i - b });
 			if (!s || mmr_sbom_add_license(st->ctx, p, s) < 0)
 				return -ENOMEM;
 		}
@@ -103,7 +119,7 @@ static int emit(struct apk_state *st, struct apk_rec *r)
 		return 0;
 	if (!st->g && !(st->g = mmr_sbom_group_new(st->ctx, &mmr_sbom_analyzer_apk, st->f->path)))
 		return -ENOMEM;
-	char *cn = mmr_str_dup(a, name), *cv = mmr_str_dup(a, ver);
+	char *cn = clean_dup(a, name), *cv = clean_dup(a, ver);
 	if (!cn || !cv)
 		return -ENOMEM;
 	struct mmr_package *p = mmr_sbom_package_new(st->ctx, st->g, MMR_ECO_APK, cn, cv);
@@ -117,11 +133,11 @@ static int emit(struct apk_state *st, struct apk_rec *r)
 	}
 	p->id = mmr_arena_printf(a, "%s@%s", cn, cv);
 	if (r->has['A'])
-		p->arch = mmr_str_dup(a, mmr_str_trim(r->f['A']));
+		p->arch = clean_dup(a, mmr_str_trim(r->f['A']));
 	if (r->has['m'])
-		p->maintainer = mmr_str_dup(a, mmr_str_trim(r->f['m']));
+		p->maintainer = clean_dup(a, mmr_str_trim(r->f['m']));
 	struct mmr_str origin = r->has['o'] ? mmr_str_trim(r->f['o']) : name;
-	p->src_name = mmr_str_dup(a, origin.len ? origin : name);
+	p->src_name = clean_dup(a, origin.len ? origin : name);
 	p->src_version = cv;
 	p->line_start = r->line_start;
 	p->line_end = r->line_end;

@@ -38,6 +38,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A copy of s that is safe in reports: invalid UTF-8 and control
+ * characters become '?'. */
+static char *clean_dup(struct mmr_arena *a, struct mmr_str s)
+{
+	char *d = mmr_str_dup(a, s);
+	if (!d)
+		return NULL;
+	bool utf8 = mmr_utf8_valid(d, s.len);
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)d[i];
+		if (c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80))
+			d[i] = '?';
+	}
+	return d;
+}
+
 /* ---- Debian version strings ---- */
 
 struct deb_version {
@@ -253,7 +269,7 @@ static char *field_str(struct dpkg_state *st, const struct stanza *s, enum field
 {
 	if (s->joined[k])
 		return s->joined[k];
-	return mmr_str_dup(st->ctx->arena, mmr_str_trim(s->f[k]));
+	return clean_dup(st->ctx->arena, mmr_str_trim(s->f[k]));
 }
 
 static int emit(struct dpkg_state *st, struct stanza *s)
@@ -280,9 +296,10 @@ static int emit(struct dpkg_state *st, struct stanza *s)
 		if (!st->g)
 			return -ENOMEM;
 	}
-	char *cname = mmr_str_dup(a, name);
-	char *cup = mmr_str_dup(a, dv.upstream);
-	if (!cname || !cup)
+	char *cname = clean_dup(a, name);
+	char *cup = clean_dup(a, dv.upstream);
+	char *cver = clean_dup(a, ver);
+	if (!cname || !cup || !cver)
 		return -ENOMEM;
 	struct mmr_package *p = mmr_sbom_package_new(st->ctx, st->g, st->eco, cname, cup);
 	if (!p) {
@@ -295,8 +312,8 @@ static int emit(struct dpkg_state *st, struct stanza *s)
 	}
 	p->epoch = dv.epoch;
 	p->has_epoch = dv.has_epoch;
-	p->release = dv.revision.len ? mmr_str_dup(a, dv.revision) : NULL;
-	p->id = mmr_arena_printf(a, "%s@%.*s", p->name, (int)ver.len, ver.p);
+	p->release = dv.revision.len ? clean_dup(a, dv.revision) : NULL;
+	p->id = mmr_arena_printf(a, "%s@%s", p->name, cver);
 	if (s->has[F_ARCH])
 		p->arch = field_str(st, s, F_ARCH);
 	if (s->has[F_MAINTAINER])
@@ -321,10 +338,10 @@ static int emit(struct dpkg_state *st, struct stanza *s)
 	struct deb_version sv;
 	if (!deb_version_split(sver, &sv))
 		sv = dv;
-	p->src_name = mmr_str_dup(a, sname);
-	p->src_version = mmr_str_dup(a, sv.upstream);
+	p->src_name = clean_dup(a, sname);
+	p->src_version = clean_dup(a, sv.upstream);
 	p->src_epoch = sv.epoch;
-	p->src_release = sv.revision.len ? mmr_str_dup(a, sv.revision) : NULL;
+	p->src_release = sv.revision.len ? clean_dup(a, sv.revision) : NULL;
 
 	struct dpkg_pkg *dp = mmr_arena_alloc(a, sizeof(*dp));
 	if (!dp || !p->id || !p->src_name || !p->src_version)

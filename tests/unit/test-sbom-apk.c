@@ -175,6 +175,13 @@ static void test_malformed(void **state)
 					 sizeof(t3) - 1, NULL) <= 0);
 	assert_int_equal(mmr_test_pkgcount(&ctx), 0);
 
+	const char t5[] = "P:b\xff" "ad\nV:1\x7f\nL:MIT \xc3\n";
+	assert_int_equal(mmr_test_analyze_mem(a, &ctx, "apk", "lib/apk/db/installed", t5,
+					      strlen(t5), NULL),
+			 0);
+	assert_string_equal(mmr_test_pkglist(a, &ctx), "b?ad@1?\n");
+	assert_string_equal(mmr_test_find(&ctx, "b?ad", NULL)->licenses.v[1], "?");
+
 	struct mmr_limits lim;
 	mmr_limits_default(&lim);
 	lim.max_packages = 1;

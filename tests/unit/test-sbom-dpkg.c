@@ -281,6 +281,14 @@ static void test_malformed(void **state)
 					 sizeof(t4) - 1, NULL) <= 0);
 	assert_int_equal(mmr_test_pkgcount(&ctx), 0);
 
+	/* Latin-1 and control bytes never reach the report */
+	const char t5[] = "Package: lat\x01in\nVersion: 1\nMaintainer: Jos\xe9 <j@example.org>\n";
+	assert_int_equal(mmr_test_analyze_mem(a, &ctx, "dpkg", "var/lib/dpkg/status", t5,
+					      strlen(t5), NULL),
+			 0);
+	assert_string_equal(mmr_test_find(&ctx, "lat?in", NULL)->maintainer,
+			    "Jos? <j@example.org>");
+
 	/* empty file: nothing, no error */
 	assert_int_equal(mmr_test_analyze_mem(a, &ctx, "dpkg", "var/lib/dpkg/status", "", 0, NULL),
 			 0);
