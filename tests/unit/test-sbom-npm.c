@@ -200,6 +200,25 @@ static void test_deep_v1(void **state)
 	mmr_arena_free(a);
 }
 
+static void test_limit(void **state)
+{
+	/* max-packages is enforced with an error naming the limit */
+	struct mmr_limits lim;
+	mmr_limits_default(&lim);
+	lim.max_packages = 2;
+	struct mmr_arena *a = mmr_arena_new(0);
+	struct mmr_sbom_ctx ctx;
+	struct mmr_error e = { 0 };
+	mmr_sbom_ctx_init(&ctx, a, &lim, MMR_SBOM_SOURCE, NULL);
+	const char *t = "{\"lockfileVersion\":3,\"packages\":{\"node_modules/a\":{\"version\":\"1\"},"
+			"\"node_modules/b\":{\"version\":\"1\"},\"node_modules/c\":{\"version\":\"1\"}}}";
+	struct mmr_sbom_file f = { "package-lock.json", (const uint8_t *)t, strlen(t), 0100644 };
+	assert_int_equal(mmr_sbom_analyzer_npm.parse(&ctx, &f, &e), -E2BIG);
+	assert_non_null(strstr(e.msg, "max-packages"));
+	assert_int_equal(mmr_test_pkgcount(&ctx), 2);
+	mmr_arena_free(a);
+}
+
 static void test_match(void **state)
 {
 	const struct mmr_sbom_analyzer *l = mmr_sbom_analyzer_find("npm-lock");
@@ -259,7 +278,7 @@ int main(void)
 		cmocka_unit_test(test_v1),		cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v3),		cmocka_unit_test(test_v3_workspace),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_deep_v1),
-		cmocka_unit_test(test_match),		cmocka_unit_test(test_pkgjson),
+		cmocka_unit_test(test_match),		cmocka_unit_test(test_limit),		cmocka_unit_test(test_pkgjson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include "test-util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool has_dep(const struct mmr_package *p, const char *id)
@@ -97,6 +98,19 @@ static void test_malformed(void **state)
 		-EBADMSG);
 	assert_string_equal(e.file, "yarn.lock");
 	assert_true(e.line > 0);
+	/* a 2 MiB line hits max-line (default 1 MiB) with its line number */
+	size_t n = 2u << 20;
+	const char *pre = "a@1:\n  version \"";
+	size_t pl = strlen(pre);
+	char *big = malloc(n + pl + 3);
+	memcpy(big, pre, pl);
+	memset(big + pl, 'x', n);
+	memcpy(big + pl + n, "\"\n", 3);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(mmr_test_analyze_mem(a, &ctx, "yarn", "yarn.lock", big, n + pl + 2, &e), -E2BIG);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "max-line"));
+	free(big);
 	mmr_arena_free(a);
 }
 
