@@ -328,7 +328,9 @@ static int build(struct cdx *c, json_t *meta)
 	if (!ac)
 		return -ENOMEM;
 	json_object_set_new(meta, "component", ac);
+	/* entries are added now and filled later, so c->deps owns every array */
 	json_t *root_on = json_array();
+	dep(c, root, root_on);
 	for (size_t ri = 0; ri < r->results.n; ri++) {
 		const struct mmr_result *res = r->results.v[ri];
 		bool os = strcmp(res->class, "os-pkgs") == 0;
@@ -360,6 +362,7 @@ static int build(struct cdx *c, json_t *meta)
 			json_array_append_new(c->components, o);
 			json_array_append_new(root_on, mmr_report_jstr(parent));
 			parent_on = json_array();
+			dep(c, parent, parent_on);
 		}
 		struct mmr_map by_pkg; /* package id -> bom-ref */
 		mmr_map_init(&by_pkg, c->a);
@@ -377,8 +380,6 @@ static int build(struct cdx *c, json_t *meta)
 			if (top[i])
 				json_array_append_new(parent_on, mmr_report_jstr(refs[i]));
 		}
-		if (parent_on != root_on)
-			dep(c, parent, parent_on);
 		for (size_t i = 0; i < res->packages.n; i++) {
 			const struct mmr_package *p = res->packages.v[i];
 			json_t *on = json_array();
@@ -396,11 +397,6 @@ static int build(struct cdx *c, json_t *meta)
 			dep(c, refs[i], on);
 		}
 	}
-	/* the asset first in the dependency graph */
-	json_t *o = json_object();
-	set(o, "ref", root);
-	json_object_set_new(o, "dependsOn", root_on);
-	json_array_insert_new(c->deps, 0, o);
 	return 0;
 }
 
