@@ -379,11 +379,7 @@ static int cmd_scan(int argc, char **argv, const char *cmd)
 	struct mmr_error e = { 0 };
 	int rc;
 	if (strcmp(cmd, "image") == 0)
-#ifdef MMR_TRANSITION_NO_IMAGE
-		rc = mmr_error_set(&e, ENOTSUP, NULL, 0, 0, "image scanning is not built in");
-#else
 		rc = mmr_scan_image(r, target, &c.scan, &e);
-#endif
 	else
 		rc = mmr_scan_dir(r, target,
 				  host ? MMR_ASSET_HOST :
