@@ -463,8 +463,8 @@ int mmr_http_do(const struct mmr_http_req *req, struct mmr_http_resp *resp,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(c, CURLOPT_NOBODY, req->head ? 1L : 0L);
-	if (x.max_body < (uint64_t)INT64_MAX)
-		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.max_body);
+	/* no CURLOPT_MAXFILESIZE: it would also refuse a long error body; the
+	 * cap is enforced on 2xx bodies in on_body() */
 
 	for (unsigned hop = 0;; hop++) {
 		if (!scheme_allowed(url, req->allow_http)) {

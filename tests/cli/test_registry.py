@@ -454,3 +454,24 @@ def test_bearer_token_auth(t):
     assert ts.requests and all(u == "bob" for _, u in ts.requests), ts.requests
     err = fail(t, f"{reg}/tok/app:1", "--username", "bob", "--password", "nope", env=env)
     assert "refused the credentials" in err and "nope" not in err, err
+
+
+def test_corrupt_manifest(t):
+    """Registry storage altered under a manifest: the bytes no longer match
+    the digest the registry announces (pull by tag) or the one requested."""
+    reg, storage = start_registry(t)
+    layout, mdig, _ = single_layout(t, "img", [("musl", "1.2.4-r2")])
+    push(t, f"oci:{layout}:1", f"{reg}/m:1")
+    hexd = mdig[7:]
+    data = os.path.join(storage, "docker", "registry", "v2", "blobs", "sha256", hexd[:2], hexd, "data")
+    with open(data, "rb") as f:
+        b = f.read()
+    i = b.index(b'"size":') + len(b'"size":')
+    while not b[i:i + 1].isdigit():
+        i += 1
+    b = b[:i] + (b"1" if b[i:i + 1] != b"1" else b"2") + b[i + 1:]  # still valid JSON
+    with open(data, "wb") as f:
+        f.write(b)
+    for ref in (f"{reg}/m:1", f"{reg}/m@{mdig}"):
+        err = fail(t, ref)
+        assert "manifest digest mismatch" in err, (ref, err)
