@@ -129,8 +129,9 @@ struct mmr_auth_cred {
 int mmr_auth_file_lookup(struct mmr_arena *a, const void *data, size_t len, const char *file,
 			 const char *registry, const char *repository, struct mmr_auth_cred *ret,
 			 struct mmr_error *reterr);
-/* o->username/password, else $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
- * then o->docker_config or $DOCKER_CONFIG/config.json or ~/.docker/config.json.
+/* o->username/password; else only o->docker_config when it is set; else
+ * $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, then
+ * $DOCKER_CONFIG/config.json or ~/.docker/config.json (first match wins).
  * 1 found, 0 none. Unreadable or malformed files are skipped with a warning. */
 int mmr_auth_find(struct mmr_arena *a, const struct mmr_scan_opts *o, const char *registry,
 		  const char *repository, struct mmr_auth_cred *ret);
