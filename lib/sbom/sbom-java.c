@@ -9,6 +9,8 @@
  *    any other entry of that name) with groupId, artifactId and version;
  *  - nested archives (WEB-INF/lib/x.jar, BOOT-INF/lib/x.jar, lib/x.jar in
  *    ears, jars in jars), read recursively from memory;
+ *  - licenses from the embedded META-INF/maven/<g>/<a>/pom.xml, given to
+ *    the g:a package of that archive's pom.properties;
  *  - the archive itself, when none of its pom.properties describes it (its
  *    file name `artifact-version.jar` does not match one): from the main
  *    section of META-INF/MANIFEST.MF, else from the file name alone (then
@@ -27,6 +29,7 @@
  * name@version pairs within one file are reported once. */
 #include "core/core-buf.h"
 #include "core/core-str.h"
+#include "sbom/sbom-java.h"
 #include "sbom/sbom.h"
 
 #include <archive.h>
@@ -387,7 +390,8 @@ static bool filename_props(struct mmr_arena *a, const char *base, struct jar_pro
 
 /* ---- the walk ---- */
 
-static int add_package(struct jar_walk *w, const struct jar_props *pp, const char *where)
+static int add_package(struct jar_walk *w, const struct jar_props *pp, const char *where,
+		       struct mmr_vec *ret_added)
 {
 	struct mmr_arena *a = w->ctx->arena;
 	const char *name = pp->group ? mmr_arena_printf(a, "%s:%s", pp->group, pp->artifact) :
@@ -404,6 +408,8 @@ static int add_package(struct jar_walk *w, const struct jar_props *pp, const cha
 		return -E2BIG;
 	}
 	p->file = mmr_arena_strdup(a, where);
+	if (ret_added && mmr_vec_push(a, ret_added, p) < 0)
+		return -ENOMEM;
 	return mmr_map_put(&w->seen, key, p);
 }
 
@@ -566,6 +572,9 @@ static int walk_archive(struct jar_walk *w, const void *data, size_t len, const 
 	if (!ar)
 		return mmr_error_set(reterr, EBADMSG, disp, 0, 0, "not a zip archive");
 	uint64_t nread = 0; /* headers read from this archive */
+	struct mmr_vec added = { 0 }; /* packages from this archive's pom.properties */
+	struct mmr_map pom_lic;       /* "g:a" -> struct mmr_vec * of licence names */
+	mmr_map_init(&pom_lic, a);
 
 	struct jar_manifest m = { 0 };
 	bool have_manifest = false, own_pom = false, any_pom = false;
@@ -630,8 +639,24 @@ static int walk_archive(struct jar_walk *w, const void *data, size_t len, const 
 			if (have_fileprops && strcmp(pp.artifact, fileprops.artifact) == 0 &&
 			    strcmp(pp.version, fileprops.version) == 0)
 				own_pom = true;
-			if ((ret = add_package(w, &pp, disp)) < 0)
+			if ((ret = add_package(w, &pp, disp, &added)) < 0)
 				break;
+		} else if (strcmp(base, "pom.xml") == 0 && mmr_cstr_starts(name, "META-INF/maven/")) {
+			/* META-INF/maven/<g>/<a>/pom.xml: licenses of g:a */
+			const char *ga = name + strlen("META-INF/maven/");
+			const char *sl = strchr(ga, '/');
+			if (!sl || sl == ga || strchr(sl + 1, '/') != base - 1 || base - 1 == sl + 1)
+				continue;
+			const char *key = mmr_arena_printf(a, "%.*s:%.*s", (int)(sl - ga), ga,
+							   (int)(base - sl - 2), sl + 1);
+			size_t n;
+			char *buf = key ? walk_meta(w, ar, where, &n) : NULL;
+			if (!buf)
+				continue;
+			struct mmr_vec *lv = mmr_arena_alloc(a, sizeof(*lv));
+			if (lv && mmr_sbom_pom_licenses(a, buf, n, lv) == 0 && lv->n)
+				mmr_map_put(&pom_lic, key, lv);
+			free(buf);
 		} else if (strcasecmp(name, "META-INF/MANIFEST.MF") == 0 && !have_manifest) {
 			size_t n;
 			char *buf = walk_meta(w, ar, where, &n);
@@ -649,6 +674,14 @@ static int walk_archive(struct jar_walk *w, const void *data, size_t len, const 
 		}
 	}
 	archive_read_free(ar);
+	/* licenses from the embedded pom.xml of each pom.properties artifact */
+	for (size_t i = 0; i < added.n; i++) {
+		struct mmr_package *p = added.v[i];
+		const struct mmr_vec *lv = p->licenses.n ? NULL : mmr_map_get(&pom_lic, p->name);
+		for (size_t k = 0; lv && k < lv->n; k++)
+			if (mmr_sbom_add_license(w->ctx, p, lv->v[k]) < 0)
+				return -ENOMEM;
+	}
 	if (ret == -ENOMEM || ret == -E2BIG)
 		return ret;
 
@@ -660,10 +693,10 @@ static int walk_archive(struct jar_walk *w, const void *data, size_t len, const 
 		struct jar_props mp = { 0 };
 		int r = 0;
 		if (have_manifest && manifest_props(a, &m, &mp))
-			r = add_package(w, &mp, disp);
+			r = add_package(w, &mp, disp, NULL);
 		else if (!any_pom && have_fileprops && field_ok(fileprops.artifact) &&
 			 field_ok(fileprops.version))
-			r = add_package(w, &fileprops, disp);
+			r = add_package(w, &fileprops, disp, NULL);
 		if (r < 0 && ret == 0)
 			ret = r;
 	}

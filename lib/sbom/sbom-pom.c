@@ -17,6 +17,7 @@
  * (256), each resolved value by 4 KiB and 16 levels of references. */
 #include "core/core-buf.h"
 #include "core/core-str.h"
+#include "sbom/sbom-java.h"
 #include "sbom/sbom.h"
 
 #include <errno.h>
@@ -360,6 +361,40 @@ out:
 		xmlFreeDoc(doc);
 	xmlFreeParserCtxt(pc);
 	return ret;
+}
+
+int mmr_sbom_pom_licenses(struct mmr_arena *a, const void *data, size_t len,
+			  struct mmr_vec *ret)
+{
+	if (len > INT_MAX || memmem(data, len, "<!DOCTYPE", 9) || memmem(data, len, "<!ENTITY", 8))
+		return -EBADMSG;
+	xmlParserCtxtPtr pc = xmlNewParserCtxt();
+	if (!pc)
+		return -ENOMEM;
+	struct pom_xml_err xe = { 0 };
+	pc->_private = &xe;
+	pc->sax->serror = pom_xml_error;
+	xmlDocPtr doc = xmlCtxtReadMemory(pc, data, (int)len, "pom.xml", NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+						  XML_PARSE_NOCDATA);
+	int r = 0;
+	xmlNode *proj = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!doc || xe.set || !is_el(proj, "project")) {
+		r = -EBADMSG;
+	} else {
+		xmlNode *lics = child(proj, "licenses");
+		for (xmlNode *l = lics ? lics->children : NULL; l && r == 0; l = l->next) {
+			if (!is_el(l, "license"))
+				continue;
+			const char *ln = child_text(a, l, "name");
+			if (ln && *ln)
+				r = mmr_vec_push(a, ret, (void *)ln);
+		}
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	xmlFreeParserCtxt(pc);
+	return r;
 }
 
 const struct mmr_sbom_analyzer mmr_sbom_analyzer_pom = {

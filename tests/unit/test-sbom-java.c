@@ -117,6 +117,14 @@ static void test_maven_war(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->eco, MMR_ECO_MAVEN);
 	assert_string_equal(p->file, "app/maven.war!/WEB-INF/lib/jackson-databind-2.9.10.6.jar");
+	assert_int_equal(p->licenses.n, 0);
+	/* licences from the embedded pom.xml (Trivy: cron-utils "Apache 2.0") */
+	p = mmr_test_find(&ctx, "com.cronutils:cron-utils", "9.1.2");
+	assert_int_equal(p->licenses.n, 1);
+	assert_string_equal(p->licenses.v[0], "Apache 2.0");
+	p = mmr_test_find(&ctx, "org.glassfish:javax.el", "3.0.0");
+	assert_int_equal(p->licenses.n, 1);
+	assert_string_equal(p->licenses.v[0], "CDDL + GPLv2 with classpath exception");
 	p = mmr_test_find(&ctx, "com.example:web-app", NULL);
 	assert_string_equal(p->file, "app/maven.war");
 	assert_int_equal(mmr_package_finish(a, p, NULL), 0);
@@ -174,16 +182,28 @@ static void test_pom_properties(void **state)
 		{ "META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nImplementation-Title: other\r\n"
 					  "Implementation-Version: 9\r\nImplementation-Vendor-Id: x.y\r\n" },
 		{ "META-INF/maven/org.example/demo-core/pom.properties", props },
+		{ "META-INF/maven/org.example/demo-core/pom.xml",
+		  "<project><licenses><license><name>MIT</name></license>"
+		  "<license><name>Apache-2.0</name></license></licenses></project>" },
+		/* not <g>/<a>/pom.xml, and an entity-declaring one: ignored */
+		{ "META-INF/maven/org.example/pom.xml",
+		  "<project><licenses><license><name>BAD</name></license></licenses></project>" },
+		{ "META-INF/maven/x/y/pom.xml",
+		  "<!DOCTYPE p [<!ENTITY a \"b\">]><project><licenses><license><name>&a;</name>"
+		  "</license></licenses></project>" },
 	};
 	size_t len;
-	uint8_t *z = make_zip(e, 2, false, &len);
+	uint8_t *z = make_zip(e, 5, false, &len);
 	struct mmr_arena *a = mmr_arena_new(0);
 	struct mmr_sbom_ctx ctx;
 	assert_int_equal(mmr_test_analyze_mem(a, &ctx, "jar", "lib/demo-core-1.2.3.jar", z, len, NULL), 0);
 	/* pom.properties describes the jar itself: the manifest is not used */
 	assert_string_equal(mmr_test_pkglist(a, &ctx), "org.example:demo-core@1.2.3\n");
-	assert_string_equal(mmr_test_find(&ctx, "org.example:demo-core", NULL)->file,
-			    "lib/demo-core-1.2.3.jar");
+	struct mmr_package *p = mmr_test_find(&ctx, "org.example:demo-core", NULL);
+	assert_string_equal(p->file, "lib/demo-core-1.2.3.jar");
+	assert_int_equal(p->licenses.n, 2);
+	assert_string_equal(p->licenses.v[0], "MIT");
+	assert_string_equal(p->licenses.v[1], "Apache-2.0");
 	mmr_arena_free(a);
 	free(z);
 }
