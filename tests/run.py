@@ -81,7 +81,7 @@ def run_fuzz_replays(build, pattern):
         return
     label = os.path.basename(build.rstrip("/"))
     for exe in sorted(os.listdir(fdir)):
-        if not exe.startswith("replay-"):
+        if not exe.startswith("replay-") or not os.path.isfile(os.path.join(fdir, exe)):
             continue
         target = exe[len("replay-"):]
         name = f"{label}:fuzz-replay:{target}"
