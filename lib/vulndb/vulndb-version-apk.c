@@ -141,4 +141,4 @@ static int apk_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_apk = { "apk", apk_cmp };
+const struct mmr_version_scheme mmr_version_apk = { "apk", apk_cmp, NULL };

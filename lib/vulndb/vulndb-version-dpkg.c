@@ -114,4 +114,4 @@ static int dpkg_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_dpkg = { "dpkg", dpkg_cmp };
+const struct mmr_version_scheme mmr_version_dpkg = { "dpkg", dpkg_cmp, NULL };

@@ -127,4 +127,4 @@ static int rpm_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_rpm = { "rpm", rpm_cmp };
+const struct mmr_version_scheme mmr_version_rpm = { "rpm", rpm_cmp, NULL };

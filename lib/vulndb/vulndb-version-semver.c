@@ -137,4 +137,4 @@ static int semver_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_semver = { "semver", semver_cmp };
+const struct mmr_version_scheme mmr_version_semver = { "semver", semver_cmp, NULL };

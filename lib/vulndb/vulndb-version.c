@@ -26,3 +26,11 @@ int mmr_version_cmp(const char *scheme, const char *a, const char *b, int *ret)
 		return -ENOTSUP;
 	return s->cmp(a, b, ret);
 }
+
+int mmr_version_range_match(const char *scheme, const char *expr, const char *version, bool *ret)
+{
+	const struct mmr_version_scheme *s = mmr_version_scheme_find(scheme);
+	if (!s || !s->range_match)
+		return -ENOTSUP;
+	return s->range_match(expr, version, ret);
+}

@@ -15,6 +15,9 @@ struct mmr_version_scheme {
 	/* *ret < 0, 0, > 0 as a is older, equal, newer than b. -EINVAL when
 	 * either is not a version of this scheme. */
 	int (*cmp)(const char *a, const char *b, int *ret);
+	/* Does `version` satisfy the native range expression `expr` of this
+	 * ecosystem's grammar? NULL when the scheme has no range grammar. */
+	int (*range_match)(const char *expr, const char *version, bool *ret);
 };
 
 #define V(n) extern const struct mmr_version_scheme mmr_version_##n;
@@ -23,5 +26,7 @@ struct mmr_version_scheme {
 
 const struct mmr_version_scheme *mmr_version_scheme_find(const char *name);
 int mmr_version_cmp(const char *scheme, const char *a, const char *b, int *ret);
+/* -ENOTSUP when the scheme has no range grammar, -EINVAL on a bad expr. */
+int mmr_version_range_match(const char *scheme, const char *expr, const char *version, bool *ret);
 
 #endif
