@@ -28,6 +28,7 @@ struct meta {
 	size_t len;
 	uint64_t size; /* from the header */
 	bool have;
+	const char *link; /* a symlink entry: its target, normalised */
 };
 
 struct tarfile {
@@ -146,6 +147,62 @@ static int read_data(struct archive *a, uint8_t *d, size_t size, size_t *ret)
 	return 0;
 }
 
+static int add_link(struct tarfile *t, const char *name, const char *target)
+{
+	char joined[NAME_MAX_LEN * 2], norm[NAME_MAX_LEN];
+	const char *base = mmr_path_base(name);
+	if (!target || !*target || target[0] == '/' || mmr_map_has(&t->entries, name))
+		return 0;
+	/* relative to the link's directory; ".." may climb to the archive root */
+	snprintf(joined, sizeof(joined), "%.*s%s", (int)(base - name), name, target);
+	char *parts[64];
+	size_t np = 0;
+	for (char *c = joined; *c;) {
+		char *slash = strchr(c, '/');
+		if (slash)
+			*slash = 0;
+		if (strcmp(c, "..") == 0) {
+			if (np == 0)
+				return 0; /* out of the archive */
+			np--;
+		} else if (*c && strcmp(c, ".") != 0) {
+			if (np == 64)
+				return 0;
+			parts[np++] = c;
+		}
+		if (!slash)
+			break;
+		c = slash + 1;
+	}
+	size_t o = 0;
+	norm[0] = 0;
+	for (size_t i = 0; i < np; i++) {
+		int n = snprintf(norm + o, sizeof(norm) - o, "%s%s", i ? "/" : "", parts[i]);
+		if (n < 0 || (size_t)n >= sizeof(norm) - o)
+			return 0;
+		o += (size_t)n;
+	}
+	if (!o)
+		return 0;
+	struct meta *m = mmr_arena_alloc(t->scratch, sizeof(*m));
+	char *key = mmr_arena_strdup(t->scratch, name);
+	if (!m || !key || !(m->link = mmr_arena_strdup(t->scratch, norm)))
+		return -ENOMEM;
+	return mmr_map_put(&t->entries, key, m);
+}
+
+/* Follow symlink entries (a few hops) to a regular entry's name. */
+static const char *resolve(struct tarfile *t, const char *name)
+{
+	for (int hops = 0; hops < 8; hops++) {
+		struct meta *m = mmr_map_get(&t->entries, name);
+		if (!m || !m->link)
+			return name;
+		name = m->link;
+	}
+	return name;
+}
+
 /* One walk over the entries; `only` set: read just that entry. */
 static int walk_meta(struct tarfile *t, const char *only)
 {
@@ -165,8 +222,15 @@ static int walk_meta(struct tarfile *t, const char *only)
 			goto out;
 		}
 		const char *pn = archive_entry_pathname(e);
-		if (!pn || archive_entry_filetype(e) != AE_IFREG ||
-		    mmr_layer_path_normalise(pn, name, sizeof(name)) < 0)
+		if (!pn || mmr_layer_path_normalise(pn, name, sizeof(name)) < 0)
+			continue;
+		if (!only && archive_entry_filetype(e) == AE_IFLNK) {
+			/* docker save links a layer seen twice to its first copy */
+			if ((r = add_link(t, name, archive_entry_symlink(e))) < 0)
+				goto out;
+			continue;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		int64_t ss = archive_entry_size(e);
 		uint64_t size = ss > 0 ? (uint64_t)ss : 0;
@@ -348,6 +412,7 @@ static int scan_docker(struct tarfile *t, struct mmr_report *r, struct mmr_image
 	    (e = mmr_image_docker_manifest_parse(r->arena, d, len, "manifest.json", &m, t->reterr)) <
 		    0)
 		return e;
+	m.config = resolve(t, m.config);
 	if ((e = get_meta(t, m.config, &d, &len)) < 0)
 		return e;
 	const char *cdigest = digest_of_name(r->arena, m.config);
@@ -358,10 +423,10 @@ static int scan_docker(struct tarfile *t, struct mmr_report *r, struct mmr_image
 		return e;
 	r->asset.repo_tags = m.repo_tags;
 	for (size_t i = 0; i < m.layers.n; i++) {
-		const char *name = m.layers.v[i];
+		const char *name = resolve(t, m.layers.v[i]);
 		struct meta *me = mmr_map_get(&t->entries, name);
 		const char *expect = digest_of_name(r->arena, name);
-		if (!me)
+		if (!me || me->link)
 			return mmr_error_set(t->reterr, ENOENT, t->path, 0, 0,
 					     "manifest.json names layer %s, which is not in the archive",
 					     name);

@@ -135,7 +135,7 @@ static int check_limits(struct layer_state *st, bool final)
 			       (unsigned long long)l->max_image_bytes);
 	if (l->max_ratio && st->uncompressed > RATIO_FLOOR) {
 		uint64_t c = st->compressed ? st->compressed : 1;
-		if (st->uncompressed / c >= l->max_ratio && st->uncompressed > c * l->max_ratio)
+		if (st->uncompressed / c > l->max_ratio)
 			return set_err(st, E2BIG,
 				       "decompression ratio exceeds %s (%llu): %llu bytes from %llu%s",
 				       key_of(l, &l->max_ratio), (unsigned long long)l->max_ratio,

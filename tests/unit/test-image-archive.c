@@ -540,6 +540,64 @@ static void test_zstd_and_compressed_archives(void **state)
 	layer_free(&ls[0]);
 }
 
+/* docker save stores a layer used twice once, and links the second copy */
+static void test_docker_symlinked_layer(void **state)
+{
+	const struct tent l1[] = { { "var/lib/dpkg/status", STATUS_FOO, T_REG, 0 } };
+	struct layer ls[2];
+	layer_make(&ls[0], l1, 1, F_NONE);
+	ls[1] = ls[0];
+	const char *cfg = config_json(ls, 2, NULL);
+	char cd[72], cfgname[80], manifest[512], path[600];
+	sha(cfg, strlen(cfg), cd);
+	snprintf(cfgname, sizeof(cfgname), "%s.json", cd + 7);
+	snprintf(manifest, sizeof(manifest),
+		 "[{\"Config\":\"%s\",\"RepoTags\":null,\"Layers\":[\"a/layer.tar\",\"b/layer.tar\"]}]",
+		 cfgname);
+	size_t cap = ls[0].tar_len + 65536, used = 0;
+	uint8_t *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	struct { const char *name; const void *d; size_t len; const char *link; } ents[] = {
+		{ "a/layer.tar", ls[0].tar, ls[0].tar_len, NULL },
+		{ "b/layer.tar", NULL, 0, "../a/layer.tar" },
+		{ cfgname, cfg, strlen(cfg), NULL },
+		{ "manifest.json", manifest, strlen(manifest), NULL },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, ents[i].name);
+		archive_entry_set_filetype(e, ents[i].link ? AE_IFLNK : AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		if (ents[i].link)
+			archive_entry_set_symlink(e, ents[i].link);
+		else
+			archive_entry_set_size(e, (la_int64_t)ents[i].len);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		if (!ents[i].link)
+			archive_write_data(a, ents[i].d, ents[i].len);
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	snprintf(path, sizeof(path), "%s/dup.tar", tmpdir);
+	write_file(path, buf, used);
+	free(buf);
+	struct mmr_report *r;
+	struct mmr_error e = { 0 };
+	struct mmr_scan_opts o = opts(NULL);
+	int rc = scan(&r, path, &o, &e);
+	if (rc < 0)
+		print_error("%s\n", e.msg);
+	assert_int_equal(rc, 0);
+	assert_int_equal(r->asset.layers.n, 2);
+	assert_int_equal(r->asset.repo_tags.n, 0);
+	assert_string_equal(pkgs(r), "foo@1.0\n");
+	mmr_report_free(r);
+	layer_free(&ls[0]);
+}
+
 static bool exists(const char *p)
 {
 	struct stat st;
@@ -670,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_opaque_dir),
 		cmocka_unit_test(test_digest_mismatch),
 		cmocka_unit_test(test_zstd_and_compressed_archives),
+		cmocka_unit_test(test_docker_symlinked_layer),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_progress_and_errors),
 	};
