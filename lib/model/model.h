@@ -155,6 +155,25 @@ struct mmr_location {
 	const char *process;
 };
 
+/* What a vulnerability finding adds (finding->vuln, kind VULNERABILITY). */
+struct mmr_vuln_info {
+	const char *installed;     /* installed version (full, as the package writes it) */
+	struct mmr_vec fixed;      /* const char *: fixed versions; empty when no fix */
+	const char *status;        /* "fixed", "affected", "will_not_fix", "fix_deferred",
+				      "under_investigation", "not_affected" (VEX) */
+	struct mmr_vec sources;    /* const char *: feeds that reported it */
+	const char *description;
+	const char *published, *modified;
+	const char *severity_source; /* whose rating `severity` is: "debian", "nvd", ... */
+	const char *cvss3_vector, *cvss4_vector;
+	double cvss3_score, cvss4_score; /* -1 when absent */
+	bool kev;
+	const char *kev_added, *kev_due;
+	double epss, epss_percentile; /* -1 when unknown */
+	const char *vex_status, *vex_justification, *vex_source; /* from VEX input */
+	struct mmr_vec cwes;       /* const char * */
+};
+
 struct mmr_finding {
 	const char *fingerprint;   /* stable: sha256 over kind, rule, asset, location */
 	enum mmr_finding_kind kind;
@@ -169,6 +188,9 @@ struct mmr_finding {
 	struct mmr_vec references; /* const char * */
 	struct mmr_vec controls;   /* const char * compliance controls */
 	struct mmr_vec aliases;    /* const char * other ids */
+	struct mmr_vuln_info *vuln; /* kind VULNERABILITY only, else NULL */
+	bool suppressed;           /* kept for the record (ignore file, VEX), not gating */
+	const char *suppressed_by; /* why: "ignore: <reason>", "vex: not_affected (...)" */
 };
 
 /* One group of packages from one source: the OS package DB, or one lockfile. */

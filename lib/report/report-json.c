@@ -80,6 +80,40 @@ static json_t *package_json(const struct mmr_package *p)
 	return o;
 }
 
+static void set_score(json_t *o, const char *k, double v)
+{
+	if (v >= 0)
+		json_object_set_new(o, k, json_real(v));
+}
+
+static json_t *vuln_json(const struct mmr_vuln_info *v)
+{
+	json_t *o = json_object();
+	set_str(o, "installedVersion", v->installed);
+	json_object_set_new(o, "fixedVersions", str_array(&v->fixed));
+	set_str(o, "status", v->status);
+	json_object_set_new(o, "sources", str_array(&v->sources));
+	set_str(o, "description", v->description);
+	set_str(o, "published", v->published);
+	set_str(o, "modified", v->modified);
+	set_str(o, "severitySource", v->severity_source);
+	set_str(o, "cvss3Vector", v->cvss3_vector);
+	set_score(o, "cvss3Score", v->cvss3_score);
+	set_str(o, "cvss4Vector", v->cvss4_vector);
+	set_score(o, "cvss4Score", v->cvss4_score);
+	json_object_set_new(o, "kev", json_boolean(v->kev));
+	set_str(o, "kevDateAdded", v->kev_added);
+	set_str(o, "kevDueDate", v->kev_due);
+	set_score(o, "epss", v->epss);
+	set_score(o, "epssPercentile", v->epss_percentile);
+	set_str(o, "vexStatus", v->vex_status);
+	set_str(o, "vexJustification", v->vex_justification);
+	set_str(o, "vexSource", v->vex_source);
+	if (v->cwes.n)
+		json_object_set_new(o, "cwes", str_array(&v->cwes));
+	return o;
+}
+
 static json_t *finding_json(const struct mmr_finding *f)
 {
 	json_t *o = json_object();
@@ -110,6 +144,12 @@ static json_t *finding_json(const struct mmr_finding *f)
 		json_object_set_new(o, "references", str_array(&f->references));
 	if (f->controls.n)
 		json_object_set_new(o, "controls", str_array(&f->controls));
+	if (f->suppressed) {
+		json_object_set_new(o, "suppressed", json_true());
+		set_str(o, "suppressedBy", f->suppressed_by);
+	}
+	if (f->vuln)
+		json_object_set_new(o, "vulnerability", vuln_json(f->vuln));
 	return o;
 }
 
