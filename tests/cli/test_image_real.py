@@ -204,3 +204,12 @@ def test_image_whiteout_rescan_keeps_whiteouts(t):
     for _ in range(2):
         rep = scan(t, ex, "docker-archive")
         assert fixtures.report_python(rep) == want_py, fixtures.report_python(rep)
+
+
+def test_image_quiet_is_quiet(t):
+    # -q: the report on stdout and nothing else, whatever helper (podman save) runs underneath
+    ex = _image("busybox")
+    for form in FORMS:
+        p = t.run("image", ref(ex, form), "-q", "--format", "json", "--no-cache")
+        assert p.stderr == "", (form, p.stderr[-2000:])
+        assert fixtures.report_dpkg(json.loads(p.stdout)) == sorted(fixtures.busybox_dpkg()), form
