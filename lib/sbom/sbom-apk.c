@@ -221,10 +221,7 @@ static int resolve_depends(struct apk_state *st)
 			struct mmr_package *dep = mmr_map_get(&prov, key);
 			if (!dep || dep == ap->p)
 				continue;
-			bool dup = false;
-			for (size_t d = 0; d < ap->p->depends_on.n && !dup; d++)
-				dup = strcmp(ap->p->depends_on.v[d], dep->id) == 0;
-			if (!dup && mmr_sbom_add_dep(st->ctx, ap->p, dep->id) < 0)
+			if (mmr_sbom_add_dep(st->ctx, ap->p, dep->id) < 0)
 				return -ENOMEM;
 		}
 	}

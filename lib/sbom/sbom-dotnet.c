@@ -23,13 +23,6 @@ static int limit_or_oom(struct mmr_sbom_ctx *ctx, const struct mmr_sbom_group *g
 	return -ENOMEM;
 }
 
-static int add_dep_once(struct mmr_sbom_ctx *ctx, struct mmr_package *p, const char *id)
-{
-	for (size_t i = 0; i < p->depends_on.n; i++)
-		if (strcmp(p->depends_on.v[i], id) == 0)
-			return 0;
-	return mmr_sbom_add_dep(ctx, p, id);
-}
 
 /* ---- packages.lock.json ---- */
 
@@ -113,7 +106,7 @@ static int lock_parse(struct mmr_sbom_ctx *ctx, const struct mmr_sbom_file *f,
 				if (!tv || !*tv || (tt && strcmp(tt, "Project") == 0))
 					continue;
 				const char *did = mmr_arena_printf(a, "%s@%s", dn, tv);
-				if (!did || add_dep_once(ctx, p, did) < 0) {
+				if (!did || mmr_sbom_add_dep(ctx, p, did) < 0) {
 					r = -ENOMEM;
 					break;
 				}
@@ -207,7 +200,7 @@ static int deps_parse(struct mmr_sbom_ctx *ctx, const struct mmr_sbom_file *f,
 				    strcmp(mmr_json_str(json_object_get(libs, lk), "type") ?: "", "package"))
 					continue;
 				char *id = mmr_arena_printf(a, "%s@%s", dn, json_string_value(dv));
-				if (!id || add_dep_once(ctx, p, id) < 0) {
+				if (!id || mmr_sbom_add_dep(ctx, p, id) < 0) {
 					r = -ENOMEM;
 					break;
 				}

@@ -419,10 +419,7 @@ static int resolve_depends(struct dpkg_state *st)
 			struct mmr_package *dep = mmr_map_get(&byname, key);
 			if (!dep || dep == dp->p)
 				continue;
-			bool dup = false;
-			for (size_t k = 0; k < dp->p->depends_on.n && !dup; k++)
-				dup = strcmp(dp->p->depends_on.v[k], dep->id) == 0;
-			if (!dup && mmr_sbom_add_dep(st->ctx, dp->p, dep->id) < 0)
+			if (mmr_sbom_add_dep(st->ctx, dp->p, dep->id) < 0)
 				return -ENOMEM;
 		}
 	}

@@ -71,13 +71,6 @@ static int npm_add(struct npm_out *o, const char *name, const char *ver, bool de
 	return 0;
 }
 
-static int add_dep_once(struct mmr_sbom_ctx *ctx, struct mmr_package *p, const char *id)
-{
-	for (size_t i = 0; i < p->depends_on.n; i++)
-		if (strcmp(p->depends_on.v[i], id) == 0)
-			return 0;
-	return mmr_sbom_add_dep(ctx, p, id);
-}
 
 static int too_many(struct mmr_error *reterr, const char *path, const struct mmr_sbom_ctx *ctx)
 {
@@ -142,7 +135,7 @@ static int v1_walk(struct npm_out *o, const struct mmr_map *locs, const json_t *
 			if (!dv)
 				continue;
 			const char *id = pkg_id(o->ctx->arena, rn, dv);
-			if (!id || add_dep_once(o->ctx, p, id) < 0)
+			if (!id || mmr_sbom_add_dep(o->ctx, p, id) < 0)
 				return -ENOMEM;
 		}
 		if (nested) {
@@ -321,7 +314,7 @@ static int v2_parse(struct npm_out *o, const struct mmr_map *locs, json_t *packa
 					continue;
 				const char *dv = mmr_json_str(hit->pkg, "version");
 				const char *id = pkg_id(a, key, dv ? dv : "");
-				if (!id || add_dep_once(o->ctx, p, id) < 0)
+				if (!id || mmr_sbom_add_dep(o->ctx, p, id) < 0)
 					return -ENOMEM;
 			}
 		}

@@ -592,9 +592,6 @@ static int uv_each_dep(struct mmr_sbom_ctx *ctx, struct mmr_sbom_group *g,
 static int uv_add_dep(struct mmr_sbom_ctx *ctx, struct mmr_package *d, void *arg)
 {
 	struct mmr_package *p = arg;
-	for (size_t i = 0; i < p->depends_on.n; i++)
-		if (strcmp(p->depends_on.v[i], d->id) == 0)
-			return 0;
 	return mmr_sbom_add_dep(ctx, p, d->id);
 }
 

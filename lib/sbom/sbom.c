@@ -136,6 +136,11 @@ int mmr_sbom_add_license(struct mmr_sbom_ctx *ctx, struct mmr_package *p, const 
 
 int mmr_sbom_add_dep(struct mmr_sbom_ctx *ctx, struct mmr_package *p, const char *dep_id)
 {
+	if (!dep_id || (p->id && strcmp(p->id, dep_id) == 0))
+		return 0;
+	for (size_t i = 0; i < p->depends_on.n; i++)
+		if (strcmp(p->depends_on.v[i], dep_id) == 0)
+			return 0;
 	char *d = mmr_arena_strdup(ctx->arena, dep_id);
 	return d ? mmr_vec_push(ctx->arena, &p->depends_on, d) : -ENOMEM;
 }

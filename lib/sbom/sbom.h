@@ -98,6 +98,7 @@ struct mmr_package *mmr_sbom_package_new(struct mmr_sbom_ctx *ctx, struct mmr_sb
 					 enum mmr_ecosystem eco, const char *name,
 					 const char *version);
 int mmr_sbom_add_license(struct mmr_sbom_ctx *ctx, struct mmr_package *p, const char *lic);
+/* Add a dependency edge; duplicates and self-edges are ignored. */
 int mmr_sbom_add_dep(struct mmr_sbom_ctx *ctx, struct mmr_package *p, const char *dep_id);
 int mmr_sbom_warn(struct mmr_sbom_ctx *ctx, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
