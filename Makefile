@@ -27,7 +27,7 @@ $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release -Dwerror=true >/dev/null
 
 build: deps $(BUILD)/build.ninja
-	@ninja -C $(BUILD) >/dev/null
+	@ninja -C $(BUILD) src/mamori >/dev/null
 
 run: build
 	./$(BUILD)/src/mamori host $(RUN_ARGS)
@@ -46,6 +46,7 @@ check: test-deps $(CHECK_BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 		tests/run.py --build $(CHECK_BUILD) --build $(ASAN_BUILD) --cli-build $(ASAN_BUILD)
 
 bench: test-deps build
+	@ninja -C $(BUILD) >/dev/null
 	bench/run-all $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:

@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->layer = i & 4 ? "sha256:0123456789abcdef" : NULL;
 		p->maintainer = p->name;
 		p->relation = (enum mmr_dep_relation)(i % 5);
-		if (mmr_package_finish(r->arena, p, "debian-12") < 0)
+		if (mmr_package_finish(r->arena, p, &(struct mmr_os){ .name = "debian", .version = "12" }) < 0)
 			break;
 		pk[i] = p;
 		if (l && *l) {

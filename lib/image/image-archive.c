@@ -301,8 +301,8 @@ static int oci_get(void *ud, const char *name, uint8_t **ret, size_t *ret_len,
 		   struct mmr_error *reterr)
 {
 	struct tarfile *t = ud;
-	const uint8_t *d;
-	size_t len;
+	const uint8_t *d = NULL;
+	size_t len = 0;
 	(void)reterr; /* t->reterr is the same */
 	int r = get_meta(t, name, &d, &len);
 	if (r < 0)

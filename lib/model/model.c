@@ -83,8 +83,13 @@ static char *pypi_norm(struct mmr_arena *a, const char *n)
 	return d;
 }
 
-int mmr_package_finish(struct mmr_arena *a, struct mmr_package *p, const char *distro)
+int mmr_package_finish(struct mmr_arena *a, struct mmr_package *p, const struct mmr_os *os)
 {
+	const char *distro = NULL;
+	if (os && os->name && *os->name)
+		distro = os->version && *os->version ?
+				 mmr_arena_printf(a, "%s-%s", os->name, os->version) :
+				 os->name;
 	if (!p->version)
 		p->version = "";
 	if (!p->id) {
@@ -104,14 +109,11 @@ int mmr_package_finish(struct mmr_arena *a, struct mmr_package *p, const char *d
 	case MMR_ECO_APK:
 	case MMR_ECO_RPM:
 	case MMR_ECO_OPKG: {
-		const char *ns = distro ? distro : "";
-		char nsb[64];
-		size_t i = 0;
-		for (; ns[i] && ns[i] != '-' && i + 1 < sizeof(nsb); i++)
-			nsb[i] = (char)tolower((unsigned char)ns[i]);
-		nsb[i] = 0;
-		if (nsb[0]) {
-			purl_enc(&b, nsb, NULL);
+		if (os && os->name && *os->name) {
+			char *ns = mmr_arena_strdup(a, os->name);
+			for (char *c = ns; c && *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			purl_enc(&b, ns ? ns : "", NULL);
 			mmr_buf_addc(&b, '/');
 		}
 		purl_enc(&b, name, "+");

@@ -67,8 +67,10 @@ struct mmr_package {
 /* The version as its ecosystem writes it in full ("1:2.3-4" for dpkg with
  * epoch, "2.3-4" for rpm with release). Arena-allocated. */
 const char *mmr_package_full_version(struct mmr_arena *a, const struct mmr_package *p);
-/* Fill id and purl if unset. distro: "debian-12" etc. for OS qualifiers, or NULL. */
-int mmr_package_finish(struct mmr_arena *a, struct mmr_package *p, const char *distro);
+struct mmr_os;
+/* Fill id and purl if unset. os: for OS packages, the distribution (purl
+ * namespace = os->name, qualifier distro=<name>-<version>); NULL otherwise. */
+int mmr_package_finish(struct mmr_arena *a, struct mmr_package *p, const struct mmr_os *os);
 
 /* An OS identified from os-release (or apk/rpm hints). */
 struct mmr_os {

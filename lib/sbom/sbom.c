@@ -179,15 +179,6 @@ static bool strictly_under(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-static const char *distro_of(struct mmr_arena *a, const struct mmr_os *os)
-{
-	if (!os || !os->name)
-		return NULL;
-	if (os->version && *os->version)
-		return mmr_arena_printf(a, "%s-%s", os->name, os->version);
-	return os->name;
-}
-
 int mmr_sbom_merge(struct mmr_report *r, struct mmr_sbom_ctx *const *layers, size_t n)
 {
 	struct mmr_vec live = { 0 }; /* struct mmr_sbom_group *, NULL when removed */
@@ -227,7 +218,6 @@ int mmr_sbom_merge(struct mmr_report *r, struct mmr_sbom_ctx *const *layers, siz
 	}
 	if (osg)
 		r->asset.os = *osg->os;
-	const char *distro = distro_of(r->arena, osg ? osg->os : NULL);
 	const char *os_target = osg && osg->os->name ?
 					mmr_arena_printf(r->arena, "%s %s", osg->os->name,
 							 osg->os->version ? osg->os->version : "") :
@@ -244,7 +234,7 @@ int mmr_sbom_merge(struct mmr_report *r, struct mmr_sbom_ctx *const *layers, siz
 			return -ENOMEM;
 		for (size_t p = 0; p < g->packages.n; p++) {
 			struct mmr_package *pkg = g->packages.v[p];
-			int e = mmr_package_finish(r->arena, pkg, os ? distro : NULL);
+			int e = mmr_package_finish(r->arena, pkg, os && osg ? osg->os : NULL);
 			if (e < 0 || mmr_vec_push(r->arena, &res->packages, pkg) < 0)
 				return -ENOMEM;
 		}

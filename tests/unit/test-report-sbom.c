@@ -33,7 +33,14 @@ static struct mmr_package *pkg(struct mmr_report *r, struct mmr_result *res, enu
 
 static void finish(struct mmr_report *r, struct mmr_package *p, const char *distro)
 {
-	assert_int_equal(mmr_package_finish(r->arena, p, distro), 0);
+	/* "debian-12" -> the OS debian, version 12 */
+	struct mmr_os os = { 0 };
+	if (distro) {
+		const char *dash = strchr(distro, '-');
+		os.name = dash ? mmr_arena_strndup(r->arena, distro, (size_t)(dash - distro)) : distro;
+		os.version = dash ? dash + 1 : NULL;
+	}
+	assert_int_equal(mmr_package_finish(r->arena, p, distro ? &os : NULL), 0);
 }
 
 #define DIFF1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"

@@ -29,7 +29,9 @@ static struct mmr_package *pkg(struct mmr_report *r, struct mmr_result *res, enu
 	return p;
 }
 
-static char *render(const struct mmr_report *r, unsigned width, bool color)
+/* noinline: gcc -O3 otherwise takes the result for a pointer to the local
+ * `buf` (a -Wdangling-pointer false positive with open_memstream). */
+__attribute__((noinline)) static char *render(const struct mmr_report *r, unsigned width, bool color)
 {
 	char *buf = NULL;
 	size_t len = 0;
