@@ -54,7 +54,12 @@ struct mmr_vuln_affected {
 	/* A native range expression the ranges above cannot express, in the
 	 * syntax of `scheme`'s range grammar (npm "^1.2.0 || >=2.0.0 <2.1.0",
 	 * RubyGems "~> 1.2", PEP 440 ">=1.0,<1.3", Maven "[1.0,2.0)" ...),
-	 * evaluated by mmr_version_range_match(); NULL when none. */
+	 * evaluated by mmr_version_range_match(); NULL when none.
+	 * Convention (feeds -> matcher): an expr that starts with "not:" lists
+	 * requirements of `scheme`'s grammar separated by ';' after the prefix
+	 * ("not:>= 0.9.1;< 0.2.0"); the version is affected when it satisfies
+	 * NONE of them (RustSec: affected = not patched and not unaffected).
+	 * The matcher evaluates each alternative with mmr_version_range_match. */
 	const char *expr;
 	enum mmr_vuln_status status;
 	const char *severity;  /* the source's rating for this package, or NULL */
@@ -91,6 +96,9 @@ struct mmr_vulndb_sink {
 	int (*epss)(void *ud, const char *cve, double score, double percentile);
 	void *ud;
 	uint64_t accepted, rejected;
+	/* Parsed but nothing matchable kept (OSV entries with only GIT ranges
+	 * and no versions). */
+	uint64_t skipped;
 	char first_reject[512]; /* "file:line: why" of the first rejected record */
 };
 void mmr_vulndb_reject(struct mmr_vulndb_sink *s, const char *file, unsigned long line,
