@@ -34,13 +34,13 @@ struct tsink {
 	int calls;
 };
 
-static int tsink_tick(struct tsink *t)
+static inline int tsink_tick(struct tsink *t)
 {
 	t->calls++;
 	return t->fail_after > 0 && t->calls >= t->fail_after ? -EIO : 0;
 }
 
-static int tsink_vuln(void *ud, const struct mmr_vuln *v)
+static inline int tsink_vuln(void *ud, const struct mmr_vuln *v)
 {
 	struct tsink *t = ud;
 	if (tsink_tick(t))
@@ -49,7 +49,7 @@ static int tsink_vuln(void *ud, const struct mmr_vuln *v)
 	return c ? mmr_vec_push(t->a, &t->vulns, c) : -ENOMEM;
 }
 
-static int tsink_affected(void *ud, const struct mmr_vuln_affected *x)
+static inline int tsink_affected(void *ud, const struct mmr_vuln_affected *x)
 {
 	struct tsink *t = ud;
 	if (tsink_tick(t))
@@ -58,7 +58,7 @@ static int tsink_affected(void *ud, const struct mmr_vuln_affected *x)
 	return c ? mmr_vec_push(t->a, &t->affected, c) : -ENOMEM;
 }
 
-static int tsink_kev(void *ud, const char *cve, const char *added, const char *due, bool rw)
+static inline int tsink_kev(void *ud, const char *cve, const char *added, const char *due, bool rw)
 {
 	struct tsink *t = ud;
 	if (tsink_tick(t))
@@ -73,7 +73,7 @@ static int tsink_kev(void *ud, const char *cve, const char *added, const char *d
 	return mmr_vec_push(t->a, &t->kev, k);
 }
 
-static int tsink_epss(void *ud, const char *cve, double score, double pct)
+static inline int tsink_epss(void *ud, const char *cve, double score, double pct)
 {
 	struct tsink *t = ud;
 	if (tsink_tick(t))
@@ -87,7 +87,7 @@ static int tsink_epss(void *ud, const char *cve, double score, double pct)
 	return mmr_vec_push(t->a, &t->epss, k);
 }
 
-static void tsink_init(struct tsink *t, struct mmr_arena *a)
+static inline void tsink_init(struct tsink *t, struct mmr_arena *a)
 {
 	memset(t, 0, sizeof(*t));
 	t->a = a;
@@ -99,7 +99,7 @@ static void tsink_init(struct tsink *t, struct mmr_arena *a)
 }
 
 /* Parse corpus file `rel` with feed `name` into t (on arena a). */
-static int tsink_parse_corpus(struct tsink *t, struct mmr_arena *a, const char *name,
+static inline int tsink_parse_corpus(struct tsink *t, struct mmr_arena *a, const char *name,
 			      const char *rel, struct mmr_error *e)
 {
 	const struct mmr_vulndb_feed *f = mmr_vulndb_feed_find(name);
@@ -112,7 +112,7 @@ static int tsink_parse_corpus(struct tsink *t, struct mmr_arena *a, const char *
 	return r;
 }
 
-static int tsink_parse_mem(struct tsink *t, struct mmr_arena *a, const char *name,
+static inline int tsink_parse_mem(struct tsink *t, struct mmr_arena *a, const char *name,
 			   const char *path, const char *text, struct mmr_error *e)
 {
 	const struct mmr_vulndb_feed *f = mmr_vulndb_feed_find(name);
@@ -120,7 +120,7 @@ static int tsink_parse_mem(struct tsink *t, struct mmr_arena *a, const char *nam
 	return f->parse(a, &t->s, path, (const uint8_t *)text, strlen(text), e);
 }
 
-static const struct mmr_vuln *tsink_vuln_by_id(const struct tsink *t, const char *id)
+static inline const struct mmr_vuln *tsink_vuln_by_id(const struct tsink *t, const char *id)
 {
 	for (size_t i = 0; i < t->vulns.n; i++) {
 		const struct mmr_vuln *v = t->vulns.v[i];
@@ -131,7 +131,7 @@ static const struct mmr_vuln *tsink_vuln_by_id(const struct tsink *t, const char
 }
 
 /* The nth affected record of advisory id (0-based), or NULL. */
-static const struct mmr_vuln_affected *tsink_aff(const struct tsink *t, const char *id,
+static inline const struct mmr_vuln_affected *tsink_aff(const struct tsink *t, const char *id,
 						 size_t nth)
 {
 	for (size_t i = 0; i < t->affected.n; i++) {
@@ -142,7 +142,7 @@ static const struct mmr_vuln_affected *tsink_aff(const struct tsink *t, const ch
 	return NULL;
 }
 
-static size_t tsink_naff(const struct tsink *t, const char *id)
+static inline size_t tsink_naff(const struct tsink *t, const char *id)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < t->affected.n; i++)
@@ -150,7 +150,7 @@ static size_t tsink_naff(const struct tsink *t, const char *id)
 	return n;
 }
 
-static bool tsink_has(const char *const *list, size_t n, const char *s)
+static inline bool tsink_has(const char *const *list, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(list[i], s) == 0)
