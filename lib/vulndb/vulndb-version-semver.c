@@ -11,28 +11,26 @@
 #include <stdint.h>
 #include <string.h>
 
-struct sv {
-	uint64_t n[3];
-	const char *pre, *pre_end; /* pre == NULL: none */
-};
+#include "vulndb/vulndb-version-util.h"
 
-static int num(const char **s, uint64_t *ret)
+static int num(const char **s, const char *end, uint64_t max, uint64_t *ret)
 {
 	const char *p = *s;
-	uint64_t v = 0;
-	if (!isdigit((unsigned char)*p) || (p[0] == '0' && isdigit((unsigned char)p[1])))
+	if (p >= end || !isdigit((unsigned char)*p) || (p[0] == '0' && p + 1 < end && isdigit((unsigned char)p[1])))
 		return -EINVAL;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (v > (UINT64_MAX - 9) / 10)
+	uint64_t v = 0;
+	for (; p < end && isdigit((unsigned char)*p); p++) {
+		uint64_t d = (uint64_t)(*p - '0');
+		if (v > (max - d) / 10)
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(*p - '0');
+		v = v * 10 + d;
 	}
 	*s = p;
 	*ret = v;
 	return 0;
 }
 
-static bool ident_ok(const char *a, const char *e)
+static bool ident_ok(const char *a, const char *e, bool leading_zero_ok)
 {
 	if (a == e)
 		return false;
@@ -42,42 +40,68 @@ static bool ident_ok(const char *a, const char *e)
 			return false;
 		all_digits &= isdigit((unsigned char)*p) != 0;
 	}
-	return !(all_digits && e - a > 1 && a[0] == '0');
+	return leading_zero_ok || !(all_digits && e - a > 1 && a[0] == '0');
 }
 
-static int parse(const char *s, struct sv *v)
+/* dot-separated identifiers over [a, e) */
+static bool idents_ok(const char *a, const char *e, bool leading_zero_ok)
 {
-	if (*s == 'v')
-		s++;
-	for (int i = 0; i < 3; i++) {
-		if (num(&s, &v->n[i]) < 0)
-			return -EINVAL;
-		if (i < 2 && *s++ != '.')
-			return -EINVAL;
+	for (;;) {
+		const char *d = memchr(a, '.', (size_t)(e - a));
+		if (!d)
+			return ident_ok(a, e, leading_zero_ok);
+		if (!ident_ok(a, d, leading_zero_ok))
+			return false;
+		a = d + 1;
 	}
-	v->pre = NULL;
-	if (*s == '-') {
-		v->pre = ++s;
-		while (*s && *s != '+')
-			s++;
-		v->pre_end = s;
-		for (const char *a = v->pre; a <= v->pre_end;) {
-			const char *e = memchr(a, '.', (size_t)(v->pre_end - a));
-			if (!e)
-				e = v->pre_end;
-			if (!ident_ok(a, e))
+}
+
+int mmr_semver_parse_core(const char **s, const char *end, uint64_t max, size_t nparts,
+			  struct mmr_semver *v)
+{
+	const char *p = *s;
+	v->n[0] = v->n[1] = v->n[2] = 0;
+	v->nparts = 0;
+	for (size_t i = 0; i < nparts; i++) {
+		if (num(&p, end, max, &v->n[i]) < 0)
+			return -EINVAL;
+		v->nparts++;
+		if (i + 1 < nparts) {
+			if (p >= end || *p != '.')
 				return -EINVAL;
-			a = e + 1;
+			p++;
 		}
 	}
-	if (*s == '+') {
-		s++;
-		if (!*s)
+	*s = p;
+	return 0;
+}
+
+int mmr_semver_parse_tail(const char *p, const char *end, struct mmr_semver *v)
+{
+	v->pre = v->pre_end = NULL;
+	if (p < end && *p == '-') {
+		v->pre = ++p;
+		while (p < end && *p != '+')
+			p++;
+		v->pre_end = p;
+		if (!idents_ok(v->pre, v->pre_end, false))
 			return -EINVAL;
-		while (*s && (isalnum((unsigned char)*s) || *s == '-' || *s == '.'))
-			s++;
 	}
-	return *s ? -EINVAL : 0;
+	if (p < end && *p == '+') {
+		p++;
+		if (!idents_ok(p, end, true))
+			return -EINVAL;
+		p = end;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
+int mmr_semver_parse(const char *s, size_t len, uint64_t max, struct mmr_semver *v)
+{
+	const char *end = s + len;
+	if (len > MMR_VERSION_MAX_LEN || mmr_semver_parse_core(&s, end, max, 3, v) < 0)
+		return -EINVAL;
+	return mmr_semver_parse_tail(s, end, v);
 }
 
 static bool numeric(const char *a, const char *e)
@@ -88,53 +112,72 @@ static bool numeric(const char *a, const char *e)
 	return true;
 }
 
-static int pre_cmp(const struct sv *x, const struct sv *y)
+int mmr_semver_pre_cmp(const char *a, const char *ae, const char *b, const char *be, bool fold)
 {
-	if (!x->pre || !y->pre)
-		return !x->pre && !y->pre ? 0 : x->pre ? -1 : 1;
-	const char *a = x->pre, *b = y->pre;
+	if (!a || !b)
+		return !a && !b ? 0 : a ? -1 : 1;
 	for (;;) {
-		bool aend = a > x->pre_end, bend = b > y->pre_end;
+		bool aend = a > ae, bend = b > be;
 		if (aend || bend)
 			return aend && bend ? 0 : aend ? -1 : 1;
-		const char *ae = memchr(a, '.', (size_t)(x->pre_end - a));
-		const char *be = memchr(b, '.', (size_t)(y->pre_end - b));
-		if (!ae)
-			ae = x->pre_end;
-		if (!be)
-			be = y->pre_end;
-		bool an = numeric(a, ae), bn = numeric(b, be);
-		int c;
+		const char *x = memchr(a, '.', (size_t)(ae - a));
+		const char *y = memchr(b, '.', (size_t)(be - b));
+		if (!x)
+			x = ae;
+		if (!y)
+			y = be;
+		bool an = numeric(a, x), bn = numeric(b, y);
+		int c = 0;
 		if (an && bn) {
-			c = (ae - a != be - b) ? (ae - a < be - b ? -1 : 1) : memcmp(a, b, (size_t)(ae - a));
+			c = mmr_version_digits_cmp(a, (size_t)(x - a), b, (size_t)(y - b));
 		} else if (an != bn) {
 			c = an ? -1 : 1;
 		} else {
-			size_t la = (size_t)(ae - a), lb = (size_t)(be - b);
-			c = memcmp(a, b, la < lb ? la : lb);
+			size_t la = (size_t)(x - a), lb = (size_t)(y - b);
+			for (size_t i = 0; i < la && i < lb && !c; i++) {
+				int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+				if (fold)
+					ca = tolower(ca), cb = tolower(cb);
+				c = ca < cb ? -1 : ca > cb;
+			}
 			if (!c && la != lb)
 				c = la < lb ? -1 : 1;
 		}
 		if (c)
-			return c < 0 ? -1 : 1;
-		a = ae + 1;
-		b = be + 1;
+			return c;
+		a = x + 1;
+		b = y + 1;
 	}
+}
+
+int mmr_semver_order(const struct mmr_semver *x, const struct mmr_semver *y)
+{
+	for (int i = 0; i < 3; i++)
+		if (x->n[i] != y->n[i])
+			return x->n[i] < y->n[i] ? -1 : 1;
+	return mmr_semver_pre_cmp(x->pre, x->pre_end, y->pre, y->pre_end, false);
+}
+
+static int parse(const char *s, struct mmr_semver *v)
+{
+	if (*s == 'v')
+		s++;
+	return mmr_semver_parse(s, strnlen(s, MMR_VERSION_MAX_LEN + 1), UINT64_MAX, v);
 }
 
 static int semver_cmp(const char *a, const char *b, int *ret)
 {
-	struct sv x, y;
+	struct mmr_semver x, y;
 	if (parse(a, &x) < 0 || parse(b, &y) < 0)
 		return -EINVAL;
-	for (int i = 0; i < 3; i++) {
-		if (x.n[i] != y.n[i]) {
-			*ret = x.n[i] < y.n[i] ? -1 : 1;
-			return 0;
-		}
-	}
-	*ret = pre_cmp(&x, &y);
+	*ret = mmr_semver_order(&x, &y);
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_semver = { "semver", semver_cmp, NULL };
+/* ">= 1.0.0, < 2.0.0": comparator lists (the GHSA "vulnerable range" form) */
+static int semver_range_match(const char *expr, const char *version, bool *ret)
+{
+	return mmr_version_oplist_match(expr, version, semver_cmp, ret);
+}
+
+const struct mmr_version_scheme mmr_version_semver = { "semver", semver_cmp, semver_range_match };

@@ -43,6 +43,25 @@ bool mmr_version_op_holds(enum mmr_version_op op, int c);
 int mmr_version_oplist_match(const char *expr, const char *version,
 			     int (*cmp)(const char *a, const char *b, int *ret), bool *ret);
 
+/* SemVer 2.0.0 (vulndb-version-semver.c), shared by semver, npm, go,
+ * cargo: numbers up to `max`, strict (no leading zeros). pre == NULL when
+ * there is no pre-release; build metadata is checked and ignored. */
+struct mmr_semver {
+	uint64_t n[3];
+	size_t nparts; /* numeric parts read by _parse_core */
+	const char *pre, *pre_end;
+};
+/* "N(.N){nparts-1}" at *s (before end), advancing *s */
+int mmr_semver_parse_core(const char **s, const char *end, uint64_t max, size_t nparts,
+			  struct mmr_semver *v);
+/* "[-pre][+build]" filling [p, end) exactly */
+int mmr_semver_parse_tail(const char *p, const char *end, struct mmr_semver *v);
+/* a whole version "N.N.N[-pre][+build]" of [s, s+len) */
+int mmr_semver_parse(const char *s, size_t len, uint64_t max, struct mmr_semver *v);
+/* precedence of SemVer §11; pre-release identifiers case-folded if fold */
+int mmr_semver_pre_cmp(const char *a, const char *ae, const char *b, const char *be, bool fold);
+int mmr_semver_order(const struct mmr_semver *a, const struct mmr_semver *b);
+
 static inline bool mmr_version_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';

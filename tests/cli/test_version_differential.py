@@ -141,3 +141,115 @@ def test_pep440_against_packaging(t):
     ok_rng = sum(1 for l, th in zip(lines, theirs) if l[0] == "r" and th != "error")
     print(f"pep440: {n} agree ({ok_cmp} valid comparisons, {ok_rng} valid specifier checks)")
     assert ok_cmp > 2000 and ok_rng > 1500
+
+
+# ---------------------------------------------------------------- npm
+
+NPM_ORACLE = r"""
+const semver = require(process.argv[1] + "/node_modules/semver");
+const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(l => l.length);
+const out = [];
+const parse = (v, loose) => { try { return new semver.SemVer(v, { loose }); } catch (e) { return null; } };
+for (const l of lines) {
+  const [k, , a, b] = l.split('\t');
+  if (k === 'c') {
+    const x = parse(a, false), y = parse(b, false);
+    if (x && y) { out.push(String(x.compare(y))); continue; }
+    const lx = parse(a, true), ly = parse(b, true);
+    out.push(lx && ly ? 'loose:' + lx.compare(ly) : 'error');
+  } else {
+    let r = null;
+    try { r = new semver.Range(a); } catch (e) { }
+    const v = parse(b, false), lv = parse(b, true);
+    out.push(r && v ? (r.test(v) ? '1' : '0') : r && lv ? 'loose:' + (r.test(lv) ? '1' : '0') : 'error');
+  }
+}
+console.log(out.join('\n'));
+"""
+
+
+def npm_semver(t):
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        raise harness.Skip("node/npm not installed")
+    d = t.path("npm")
+    os.makedirs(d)
+    p = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", d, "semver@7"],
+                       capture_output=True, text=True, timeout=300, env=dict(t.env, HOME=t.tmp))
+    if p.returncode:
+        raise harness.Skip(f"npm install semver failed (no registry?): {p.stderr[-300:]}")
+    return node, d
+
+
+def npm_version(r):
+    v = r.choice(["", "", "", "v"]) + ".".join(r.choice(["0", "1", "2", "3", "10"]) for _ in range(3))
+    if r.random() < 0.35:
+        v += "-" + ".".join(r.choice(["alpha", "beta", "0", "1", "2", "rc", "x-y", "11", "A"])
+                            for _ in range(r.randint(1, 3)))
+    if r.random() < 0.1:
+        v += "+" + r.choice(["build", "001", "exp.sha.5114f85"])
+    if r.random() < 0.05:
+        v = r.choice(["=" + v, " " + v + " ", v + ".", "01.2.3", "1.2", "1.2.3-", "1.2.3-01", "v=1.2.3"])
+    return v
+
+
+def npm_partial(r):
+    n = r.choice([1, 2, 3, 3, 3])
+    parts = [r.choice(["0", "1", "2", "3", "x", "X", "*", "10"]) for _ in range(n)]
+    v = ".".join(parts)
+    if n == 3 and r.random() < 0.25:
+        v += "-" + r.choice(["alpha", "alpha.1", "beta.2", "0", "rc.1"])
+    return r.choice(["", "", "", "v", "="]) + v if r.random() < 0.2 else v
+
+
+def npm_range(r):
+    sets = []
+    for _ in range(r.randint(1, 3)):
+        if r.random() < 0.15:
+            sets.append(f"{npm_partial(r)} - {npm_partial(r)}")
+            continue
+        comps = []
+        for _ in range(r.randint(1, 3)):
+            op = r.choice(["", "^", "~", ">", ">=", "<", "<=", "=", "~>", "> ", "^ "])
+            comps.append(op + npm_partial(r))
+        sets.append(" ".join(comps))
+    s = r.choice([" || ", "||", " ||  "]).join(sets)
+    if r.random() < 0.03:
+        s = r.choice(["", "*", "x", "1.2.3 |", "1.x.3", ">", "1.2.3 - ", "||", ">=1.2.3 <", "^1.2.x-beta"])
+    return s
+
+
+def test_npm_against_node_semver(t):
+    node, d = npm_semver(t)
+    r = random.Random(7)
+    pool = [npm_version(r) for _ in range(400)]
+    lines = [f"c\tnpm\t{r.choice(pool)}\t{r.choice(pool)}" for _ in range(4000)]
+    lines += [f"r\tnpm\t{npm_range(r)}\t{r.choice(pool)}" for _ in range(8000)]
+    # node-semver README "Ranges" / "Advanced Range Syntax" examples
+    for s, v in [(">1.2.3-alpha.3", "1.2.3-alpha.7"), (">1.2.3-alpha.3", "3.4.5-alpha.9"),
+                 (">1.2.3-alpha.3", "3.4.5"), ("1.2.3 - 2.3.4", "2.3.4"), ("1.2 - 2.3.4", "1.2.0"),
+                 ("1.2.3 - 2.3", "2.3.9"), ("1.2.3 - 2", "2.9.9"), ("~1.2.3", "1.3.0"), ("~0.2", "0.2.9"),
+                 ("^0.0.3", "0.0.4"), ("^0.2.3", "0.3.0"), ("^1.2.3-beta.2", "1.2.3-beta.4"),
+                 ("^1.2.3-beta.2", "1.2.4-beta.2"), ("^0.0.x", "0.0.9"), ("^0.x", "0.9.0"), ("1.x || >=2.5.0 || 5.0.0 - 7.2.3", "6.0.0"),
+                 ("*", "1.0.0-beta"), ("", "1.0.0"), (">=1.2.7 <1.3.0", "1.3.0")]:
+        lines.append(f"r\tnpm\t{s}\t{v}")
+    p = subprocess.run([node, "-e", NPM_ORACLE, d], input="".join(l + "\n" for l in lines), capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    theirs = p.stdout.splitlines()
+    ours = vercmp(t, lines)
+    bad = []
+    stricter = 0
+    for l, o, th in zip(lines, ours, theirs):
+        if th.startswith("loose:"):  # node accepts only in loose mode: we may refuse, else agree
+            if o != "error" and o != th[6:]:
+                bad.append((l, o, th))
+            stricter += o == "error"
+        elif o != th:
+            bad.append((l, o, th))
+    for l, o, th in bad[:25]:
+        print(f"npm: {l!r}: ours {o}, node-semver {th}")
+    assert not bad, f"npm: {len(bad)} of {len(lines)} disagree"
+    valid_r = sum(1 for l, th in zip(lines, theirs) if l[0] == "r" and th != "error")
+    print(f"npm: {len(lines)} agree ({valid_r} valid range checks; {stricter} loose-only versions refused)")
+    assert valid_r > 3000
