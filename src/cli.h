@@ -34,4 +34,26 @@ void mmr_cli_print_usage(FILE *f, const char *cmd);
 /* "mamori CMD: <message>\nSee 'mamori CMD --help'." on stderr; returns EXIT_USAGE. */
 int mmr_cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 
+/* Vulnerability matching for commands that build a report (cmd-scan.c):
+ * --scanners, --db, --severity, --ignore-unfixed, --pkg-types, --exit-code.
+ * mmr_cli_usage_vuln is their help text. */
+#include "vulndb/vulndb-match.h"
+struct mmr_cli_vuln_opts {
+	bool enabled;             /* --scanners vuln (default) / none */
+	const char *db;           /* --db, NULL: mmr_vulndb_default_path() */
+	struct mmr_match_opts match;
+	int exit_code;            /* --exit-code, -1 when not given */
+};
+extern const char mmr_cli_usage_vuln[];
+void mmr_cli_vuln_opts_init(struct mmr_cli_vuln_opts *o);
+/* One option by its long name; EXIT_OK or EXIT_USAGE (message printed). */
+int mmr_cli_vuln_option(struct mmr_cli_vuln_opts *o, const char *cmd, const char *name,
+			const char *arg);
+/* Match the report's packages when enabled and a DB exists (a missing DB
+ * is a warning, not an error); EXIT_OK or the exit code to return. */
+int mmr_cli_vuln_match(struct mmr_report *r, const struct mmr_cli_vuln_opts *o);
+/* After the report is written: --exit-code when a non-suppressed
+ * vulnerability finding remains, else EXIT_OK. */
+int mmr_cli_vuln_exit(const struct mmr_report *r, const struct mmr_cli_vuln_opts *o);
+
 #endif

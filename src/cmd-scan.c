@@ -5,6 +5,8 @@
 #include "model/model.h"
 #include "report/report.h"
 #include "scan/scan.h"
+#include "vulndb/vulndb-match.h"
+#include "vulndb/vulndb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@ struct cli {
 	bool quiet, json_log, progress;
 	int verbose;
 	struct mmr_scan_opts scan;
+	struct mmr_cli_vuln_opts vuln;
 };
 
 /* ---- logging to stderr ---- */
@@ -83,6 +87,8 @@ const char mmr_cli_usage_main[] =
 	"   rootfs    an installed root filesystem (package databases, installed metadata, binaries)\n"
 	"   fs        a source tree (lockfiles and manifests)\n"
 	"   host      this machine's root filesystem (/)\n"
+	"Each reports the known vulnerabilities of the packages it finds when a\n"
+	"vulnerability database exists ('mamori db update', or offline 'mamori db import').\n"
 	"\n"
 	"Other commands:\n"
 	"   version   print the version\n"
@@ -90,6 +96,16 @@ const char mmr_cli_usage_main[] =
 	"\n"
 	"Exit codes: 0 ok, 1 findings over the threshold, 2 usage or input error, 3 internal error.\n"
 	"See 'mamori <command> --help' for the options of a command.\n";
+
+const char mmr_cli_usage_vuln[] =
+	"Vulnerabilities:\n"
+	"      --scanners LIST    what to report besides the SBOM: vuln (default), none\n"
+	"      --db PATH          vulnerability database (default $XDG_DATA_HOME/mamori/vuln.db)\n"
+	"      --severity LIST    only these severities: CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN\n"
+	"      --ignore-unfixed   leave out vulnerabilities that have no fixed version\n"
+	"      --pkg-types LIST   match os packages, library packages, or both (default os,library)\n"
+	"      --exit-code N      exit N when a vulnerability remains after the filters (CI gating)\n"
+	"\n";
 
 const char mmr_cli_usage_common[] =
 	"Output:\n"
@@ -180,7 +196,126 @@ void mmr_cli_print_usage(FILE *f, const char *cmd)
 		return;
 	}
 	fputs(u, f);
+	fputs(mmr_cli_usage_vuln, f);
 	fputs(mmr_cli_usage_common, f);
+}
+
+/* ---- vulnerabilities (shared with the other commands that build a report) ---- */
+
+void mmr_cli_vuln_opts_init(struct mmr_cli_vuln_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->enabled = true;
+	o->exit_code = -1;
+}
+
+int mmr_cli_vuln_option(struct mmr_cli_vuln_opts *o, const char *cmd, const char *name,
+			const char *arg)
+{
+	if (strcmp(name, "scanners") == 0) {
+		/* a list; "vuln" is the only scanner of this kind today */
+		bool vuln = false, none = false;
+		const char *p = arg;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			if (n == 4 && strncmp(p, "vuln", 4) == 0)
+				vuln = true;
+			else if (n == 4 && strncmp(p, "none", 4) == 0)
+				none = true;
+			else if (n)
+				return mmr_cli_usage_error(cmd, "unknown scanner in '%s' (vuln, none)", arg);
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+		if (vuln && none)
+			return mmr_cli_usage_error(cmd, "--scanners '%s': 'none' cannot be combined", arg);
+		o->enabled = vuln;
+	} else if (strcmp(name, "db") == 0) {
+		o->db = arg;
+	} else if (strcmp(name, "severity") == 0) {
+		if (mmr_match_severities_parse(arg, &o->match.severities) < 0)
+			return mmr_cli_usage_error(cmd,
+						   "bad --severity '%s' (comma-separated: CRITICAL, HIGH, "
+						   "MEDIUM, LOW, UNKNOWN)",
+						   arg);
+	} else if (strcmp(name, "ignore-unfixed") == 0) {
+		o->match.ignore_unfixed = true;
+	} else if (strcmp(name, "pkg-types") == 0) {
+		if (mmr_match_pkg_types_parse(arg, &o->match.pkg_types) < 0)
+			return mmr_cli_usage_error(cmd, "bad --pkg-types '%s' (os, library)", arg);
+	} else if (strcmp(name, "exit-code") == 0) {
+		char *end;
+		errno = 0;
+		long v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 || v > 255)
+			return mmr_cli_usage_error(cmd, "bad --exit-code '%s' (0-255)", arg);
+		o->exit_code = (int)v;
+	} else {
+		return mmr_cli_usage_error(cmd, "unknown option '%s'", name);
+	}
+	return EXIT_OK;
+}
+
+int mmr_cli_vuln_match(struct mmr_report *r, const struct mmr_cli_vuln_opts *o)
+{
+	if (!o->enabled)
+		return EXIT_OK;
+	char buf[4096];
+	const char *path = o->db ? o->db : mmr_vulndb_default_path(buf, sizeof(buf));
+	struct stat sb;
+	if (!path || stat(path, &sb) < 0) {
+		mmr_warn("no vulnerability database at %s: only the SBOM is reported. Get one with "
+			 "'mamori db update' (online), or copy the feed files over and run "
+			 "'mamori db import <files>' (offline); '--scanners none' silences this",
+			 path ? path : "(no default path: set XDG_DATA_HOME or HOME)");
+		return EXIT_OK;
+	}
+	struct mmr_vulndb *db = NULL;
+	struct mmr_error e = { 0 };
+	int rc = mmr_vulndb_open(path, &db, &e);
+	if (rc < 0) {
+		char msg[1200];
+		if (!e.msg[0])
+			snprintf(e.msg, sizeof(e.msg), "%s", strerror(-rc));
+		mmr_err("cannot open the vulnerability database %s: %s (rebuild it with 'mamori db update' "
+			"or 'mamori db import')",
+			path, mmr_error_format(&e, msg, sizeof(msg)));
+		return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+	}
+	struct mmr_match_stats st;
+	rc = mmr_vulndb_match(db, r, &o->match, &st);
+	mmr_vulndb_close(db);
+	if (rc < 0) {
+		mmr_err("vulnerability matching failed: %s", strerror(-rc));
+		return EXIT_INTERNAL;
+	}
+	/* the matcher's own diag (versions a scheme refused) */
+	for (size_t i = 0; i < r->diags.n; i++) {
+		const struct mmr_diag *d = r->diags.v[i];
+		if (strcmp(d->where, "vulnerability matching") == 0)
+			mmr_warn("%s: %s", d->where, d->message);
+	}
+	mmr_info("%llu vulnerabilities in %llu packages (%llu without an advisory namespace, "
+		 "%llu filtered out)",
+		 (unsigned long long)st.findings, (unsigned long long)st.packages,
+		 (unsigned long long)st.no_ecosystem, (unsigned long long)st.filtered);
+	return EXIT_OK;
+}
+
+int mmr_cli_vuln_exit(const struct mmr_report *r, const struct mmr_cli_vuln_opts *o)
+{
+	if (o->exit_code < 0)
+		return EXIT_OK;
+	for (size_t i = 0; i < r->results.n; i++) {
+		const struct mmr_result *res = r->results.v[i];
+		for (size_t k = 0; k < res->findings.n; k++) {
+			const struct mmr_finding *f = res->findings.v[k];
+			if (f->kind == MMR_FINDING_VULNERABILITY && !f->suppressed)
+				return o->exit_code;
+		}
+	}
+	return EXIT_OK;
 }
 
 /* ---- scanning commands ---- */
@@ -196,6 +331,12 @@ enum {
 	OPT_USERNAME,
 	OPT_PASSWORD,
 	OPT_DOCKER_CONFIG,
+	OPT_SCANNERS,
+	OPT_DB,
+	OPT_SEVERITY,
+	OPT_IGNORE_UNFIXED,
+	OPT_PKG_TYPES,
+	OPT_EXIT_CODE,
 };
 
 static const struct option scan_options[] = {
@@ -214,6 +355,12 @@ static const struct option scan_options[] = {
 	{ "username", required_argument, NULL, OPT_USERNAME },
 	{ "password", required_argument, NULL, OPT_PASSWORD },
 	{ "docker-config", required_argument, NULL, OPT_DOCKER_CONFIG },
+	{ "scanners", required_argument, NULL, OPT_SCANNERS },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "severity", required_argument, NULL, OPT_SEVERITY },
+	{ "ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED },
+	{ "pkg-types", required_argument, NULL, OPT_PKG_TYPES },
+	{ "exit-code", required_argument, NULL, OPT_EXIT_CODE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -268,6 +415,7 @@ static int write_report(struct cli *c, struct mmr_report *r, const char *cmd)
 int mmr_cli_scan(int argc, char **argv, const char *cmd)
 {
 	struct cli c = { .format = "table", .progress = true };
+	mmr_cli_vuln_opts_init(&c.vuln);
 	mmr_scan_opts_default(&c.scan);
 	const char *user_env = secure_getenv("MAMORI_USERNAME");
 	const char *pass_env = secure_getenv("MAMORI_PASSWORD");
@@ -333,6 +481,19 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 		case OPT_DOCKER_CONFIG:
 			c.scan.docker_config = optarg;
 			break;
+		case OPT_SCANNERS:
+		case OPT_DB:
+		case OPT_SEVERITY:
+		case OPT_IGNORE_UNFIXED:
+		case OPT_PKG_TYPES:
+		case OPT_EXIT_CODE: {
+			static const char *const names[] = { "scanners", "db", "severity", "ignore-unfixed",
+							     "pkg-types", "exit-code" };
+			int vr = mmr_cli_vuln_option(&c.vuln, cmd, names[opt - OPT_SCANNERS], optarg);
+			if (vr != EXIT_OK)
+				return vr;
+			break;
+		}
 		default:
 			fprintf(stderr, "See 'mamori %s --help'.\n", cmd);
 			return EXIT_USAGE;
@@ -396,7 +557,14 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 		mmr_warn("%zu more warnings (all are in the JSON report; -v shows them here)",
 			 r->diags.n - max_shown);
 	mmr_info("%zu packages in %zu results", mmr_report_package_count(r), r->results.n);
+	int vrc = mmr_cli_vuln_match(r, &c.vuln);
+	if (vrc != EXIT_OK) {
+		mmr_report_free(r);
+		return vrc;
+	}
 	rc = write_report(&c, r, cmd);
+	if (rc == EXIT_OK)
+		rc = mmr_cli_vuln_exit(r, &c.vuln);
 	mmr_report_free(r);
 	return rc;
 }
