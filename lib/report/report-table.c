@@ -27,6 +27,9 @@
 #define C_BOLD "\033[1m"
 #define C_DIM "\033[2m"
 #define C_YELLOW "\033[33m"
+#define C_RED "\033[31m"
+#define C_BRED "\033[1;31m"
+#define C_BLUE "\033[34m"
 #define C_RESET "\033[0m"
 
 /* ---- display width ----------------------------------------------------- */
@@ -157,14 +160,22 @@ struct table {
 	struct mmr_arena *a;
 };
 
-static int table_row(struct table *t, const char *const *cells)
+/* A row: ncols cells, then ncols colours (ANSI sequences or NULL). */
+static int table_row_c(struct table *t, const char *const *cells, const char *const *colors)
 {
-	const char **row = mmr_arena_calloc(t->a, t->ncols, sizeof(char *));
+	const char **row = mmr_arena_calloc(t->a, 2 * t->ncols, sizeof(char *));
 	if (!row)
 		return -ENOMEM;
-	for (size_t i = 0; i < t->ncols; i++)
+	for (size_t i = 0; i < t->ncols; i++) {
 		row[i] = cells[i] ? cells[i] : "";
+		row[t->ncols + i] = colors ? colors[i] : NULL;
+	}
 	return mmr_vec_push(t->a, &t->rows, row);
+}
+
+static int table_row(struct table *t, const char *const *cells)
+{
+	return table_row_c(t, cells, NULL);
 }
 
 static void rule(struct mmr_buf *b, const size_t *w, size_t n, const char *l, const char *m,
@@ -243,8 +254,13 @@ static int table_render(FILE *out, const struct table *t, size_t width, bool col
 		const char *const *row = t->rows.v[r];
 		mmr_buf_adds(&b, "│");
 		for (size_t i = 0; i < t->ncols; i++) {
+			const char *col = color ? row[t->ncols + i] : NULL;
 			mmr_buf_addc(&b, ' ');
+			if (col)
+				mmr_buf_adds(&b, col);
 			put_cell(&b, row[i], w[i]);
+			if (col)
+				mmr_buf_adds(&b, C_RESET);
 			mmr_buf_adds(&b, " │");
 		}
 		mmr_buf_addc(&b, '\n');
@@ -312,8 +328,223 @@ static void put_line(struct mmr_buf *b, const char *s, const char *pre, const ch
 	mmr_buf_addc(b, '\n');
 }
 
+/* ---- vulnerability sections ------------------------------------------- */
+
+struct vrow {
+	const struct mmr_finding *f;
+	const struct mmr_package *p;
+	const char *name; /* package name (or id) */
+};
+
+static int cmp_vrow(const void *x, const void *y)
+{
+	const struct vrow *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	if (c)
+		return c;
+	const char *ia = a->f->vuln && a->f->vuln->installed ? a->f->vuln->installed : "";
+	const char *ib = b->f->vuln && b->f->vuln->installed ? b->f->vuln->installed : "";
+	if ((c = strcmp(ia, ib)))
+		return c;
+	if (a->f->severity != b->f->severity)
+		return a->f->severity > b->f->severity ? -1 : 1;
+	return strcmp(a->f->rule_id ? a->f->rule_id : "", b->f->rule_id ? b->f->rule_id : "");
+}
+
+static const char *sev_color(enum mmr_severity s)
+{
+	switch (s) {
+	case MMR_SEV_CRITICAL:
+		return C_BRED;
+	case MMR_SEV_HIGH:
+		return C_RED;
+	case MMR_SEV_MEDIUM:
+		return C_YELLOW;
+	case MMR_SEV_LOW:
+		return C_BLUE;
+	default:
+		return C_DIM;
+	}
+}
+
+/* "12 (CRITICAL: 1, HIGH: 4, MEDIUM: 5, LOW: 2, UNKNOWN: 0)"; INFO only
+ * when there is one. */
+static void sev_counts(struct mmr_buf *b, const size_t *count, size_t total)
+{
+	mmr_buf_addf(b, "%zu (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu", total,
+		     count[MMR_SEV_CRITICAL], count[MMR_SEV_HIGH], count[MMR_SEV_MEDIUM],
+		     count[MMR_SEV_LOW]);
+	if (count[MMR_SEV_INFO])
+		mmr_buf_addf(b, ", INFO: %zu", count[MMR_SEV_INFO]);
+	mmr_buf_addf(b, ", UNKNOWN: %zu)", count[MMR_SEV_UNKNOWN]);
+}
+
+static const char *first_line(struct mmr_arena *a, const char *s)
+{
+	if (!s)
+		return "";
+	size_t n = strcspn(s, "\r\n");
+	return n == strlen(s) ? s : mmr_arena_strndup(a, s, n);
+}
+
+static int vuln_section(FILE *out, struct mmr_arena *a, const struct mmr_result *res, size_t width,
+			bool color)
+{
+	struct mmr_map pkgs;
+	mmr_map_init(&pkgs, a);
+	for (size_t i = 0; i < res->packages.n; i++) {
+		const struct mmr_package *p = res->packages.v[i];
+		if (p->id && !mmr_map_has(&pkgs, p->id) && mmr_map_put(&pkgs, p->id, (void *)p) < 0)
+			return -ENOMEM;
+	}
+	size_t n = res->findings.n, nopen = 0, nsup = 0, count[MMR_SEV_CRITICAL + 1] = { 0 };
+	struct vrow *open = calloc(n + 1, sizeof(*open)), *sup = calloc(n + 1, sizeof(*sup));
+	int ret = 0;
+	if (!open || !sup) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct mmr_finding *f = res->findings.v[k];
+		if (f->kind != MMR_FINDING_VULNERABILITY)
+			continue;
+		const struct mmr_package *p = f->loc.package ? mmr_map_get(&pkgs, f->loc.package) : NULL;
+		struct vrow v = { f, p, p && p->name ? p->name : f->loc.package ? f->loc.package : "" };
+		if (f->suppressed) {
+			sup[nsup++] = v;
+		} else {
+			open[nopen++] = v;
+			count[f->severity <= MMR_SEV_CRITICAL ? f->severity : MMR_SEV_UNKNOWN]++;
+		}
+	}
+	qsort(open, nopen, sizeof(*open), cmp_vrow);
+	qsort(sup, nsup, sizeof(*sup), cmp_vrow);
+	struct mmr_buf b;
+	mmr_buf_init(&b, 1 << 16);
+	mmr_buf_adds(&b, "Vulnerabilities: ");
+	sev_counts(&b, count, nopen);
+	mmr_buf_addc(&b, '\n');
+	if (nsup)
+		mmr_buf_addf(&b, "%zu suppressed (listed after the table)\n", nsup);
+	mmr_buf_addc(&b, '\n');
+	ret = fwrite(b.p, 1, b.len, out) == b.len ? 0 : -EIO;
+	mmr_buf_release(&b);
+	if (ret < 0 || (!nopen && !nsup))
+		goto out;
+	if (nopen) {
+		struct table t = { .ncols = 7,
+				   .titles = { "Library", "Vulnerability", "Severity", "Status",
+					       "Installed", "Fixed", "Title" },
+				   .min = { 10, 16, 8, 6, 9, 9, 12 },
+				   .a = a };
+		for (size_t i = 0; i < nopen && ret == 0; i++) {
+			const struct mmr_finding *f = open[i].f;
+			const struct mmr_vuln_info *v = f->vuln;
+			bool kev = v && v->kev;
+			const char *id = f->rule_id ? f->rule_id : "";
+			const char *inst = v && v->installed ? v->installed :
+					   open[i].p ? mmr_package_full_version(a, open[i].p) :
+						       "";
+			const char *cells[7] = {
+				open[i].name,
+				kev ? mmr_arena_printf(a, "%s [KEV]", id) : id,
+				mmr_severity_name(f->severity),
+				v && v->status ? v->status : "",
+				inst,
+				v ? join(a, &v->fixed, ", ") : (f->fix ? f->fix : ""),
+				f->title && *f->title ? f->title :
+							first_line(a, v ? v->description : NULL),
+			};
+			const char *colors[7] = { NULL, kev ? C_BRED : NULL, sev_color(f->severity) };
+			ret = table_row_c(&t, cells, colors);
+		}
+		if (ret == 0)
+			ret = table_render(out, &t, width, color);
+		if (ret == 0 && fputc('\n', out) == EOF)
+			ret = -EIO;
+	}
+	if (nsup && ret == 0) {
+		if (fprintf(out, "%sSuppressed:%s\n", color ? C_DIM : "", color ? C_RESET : "") < 0) {
+			ret = -EIO;
+			goto out;
+		}
+		struct table t = { .ncols = 5,
+				   .titles = { "Library", "Vulnerability", "Severity", "Installed",
+					       "Reason" },
+				   .min = { 10, 16, 8, 9, 16 },
+				   .a = a };
+		for (size_t i = 0; i < nsup && ret == 0; i++) {
+			const struct mmr_finding *f = sup[i].f;
+			const char *cells[5] = {
+				sup[i].name,
+				f->rule_id,
+				mmr_severity_name(f->severity),
+				f->vuln && f->vuln->installed ? f->vuln->installed : "",
+				f->suppressed_by,
+			};
+			ret = table_row(&t, cells);
+		}
+		if (ret == 0)
+			ret = table_render(out, &t, width, color);
+		if (ret == 0 && fputc('\n', out) == EOF)
+			ret = -EIO;
+	}
+out:
+	free(open);
+	free(sup);
+	return ret;
+}
+
+static bool has_vulns(const struct mmr_report *r)
+{
+	for (size_t i = 0; i < r->results.n; i++) {
+		const struct mmr_result *res = r->results.v[i];
+		for (size_t k = 0; k < res->findings.n; k++)
+			if (((const struct mmr_finding *)res->findings.v[k])->kind ==
+			    MMR_FINDING_VULNERABILITY)
+				return true;
+	}
+	return false;
+}
+
+static int vuln_summary(FILE *out, const struct mmr_report *r, bool color)
+{
+	size_t count[MMR_SEV_CRITICAL + 1] = { 0 }, total = 0, sup = 0, kev = 0;
+	for (size_t i = 0; i < r->results.n; i++) {
+		const struct mmr_result *res = r->results.v[i];
+		for (size_t k = 0; k < res->findings.n; k++) {
+			const struct mmr_finding *f = res->findings.v[k];
+			if (f->kind != MMR_FINDING_VULNERABILITY)
+				continue;
+			if (f->suppressed) {
+				sup++;
+				continue;
+			}
+			count[f->severity <= MMR_SEV_CRITICAL ? f->severity : MMR_SEV_UNKNOWN]++;
+			total++;
+			kev += f->vuln && f->vuln->kev;
+		}
+	}
+	struct mmr_buf b;
+	mmr_buf_init(&b, 1 << 16);
+	if (color)
+		mmr_buf_adds(&b, C_BOLD);
+	mmr_buf_adds(&b, "Vulnerabilities: ");
+	sev_counts(&b, count, total);
+	if (kev)
+		mmr_buf_addf(&b, ", %zu in CISA KEV", kev);
+	if (sup)
+		mmr_buf_addf(&b, ", %zu suppressed", sup);
+	if (color)
+		mmr_buf_adds(&b, C_RESET);
+	mmr_buf_addc(&b, '\n');
+	int ret = fwrite(b.p, 1, b.len, out) == b.len ? 0 : -EIO;
+	mmr_buf_release(&b);
+	return ret;
+}
+
 static int packages_section(FILE *out, struct mmr_arena *a, const struct mmr_report *r,
-			    const struct mmr_result *res, size_t width, bool color)
+			    const struct mmr_result *res, size_t width, bool color, bool vulns)
 {
 	struct mmr_buf b;
 	mmr_buf_init(&b, 1 << 16);
@@ -328,6 +559,8 @@ static int packages_section(FILE *out, struct mmr_arena *a, const struct mmr_rep
 		     res->packages.n == 1 ? "" : "s");
 	int ret = fwrite(b.p, 1, b.len, out) == b.len ? 0 : -EIO;
 	mmr_buf_release(&b);
+	if (ret == 0 && vulns) /* vulnerabilities replace the package list */
+		return vuln_section(out, a, res, width, color);
 	if (ret < 0 || !res->packages.n)
 		return ret;
 
@@ -442,12 +675,15 @@ int mmr_report_write_table(const struct mmr_report *r, FILE *out, const struct m
 	if (fwrite(b.p, 1, b.len, out) != b.len)
 		ret = -EIO;
 	mmr_buf_release(&b);
+	bool vulns = has_vulns(r);
 	for (size_t i = 0; i < r->results.n && ret == 0; i++)
-		ret = packages_section(out, a, r, r->results.v[i], width, color);
+		ret = packages_section(out, a, r, r->results.v[i], width, color, vulns);
 	if (ret == 0 && !r->results.n && fputs("No packages found.\n\n", out) == EOF)
 		ret = -EIO;
 	if (ret == 0)
 		ret = summary(out, r, color);
+	if (ret == 0 && vulns)
+		ret = vuln_summary(out, r, color);
 	if (ret == 0)
 		ret = warnings(out, r, color);
 	if (ret == 0 && (fflush(out) == EOF || ferror(out)))

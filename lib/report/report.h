@@ -38,5 +38,7 @@ int mmr_report_write_table(const struct mmr_report *r, FILE *out, const struct m
 int mmr_report_write_cyclonedx(const struct mmr_report *r, FILE *out,
 			       const struct mmr_report_opts *o);
 int mmr_report_write_spdx(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o);
+int mmr_report_write_sarif(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o);
+int mmr_report_write_junit(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o);
 
 #endif

@@ -209,6 +209,7 @@ struct imp {
 	const char *root_ref;
 	/* the OS as the document states it */
 	const char *os_name, *os_version, *os_family;
+	const char *os_ns; /* purl namespace of the first OS package */
 	/* warning counters */
 	size_t no_purl, bad_purl, unknown_type, dangling;
 	const char *no_purl_ex, *bad_purl_ex, *unknown_type_ex, *dangling_ex;
@@ -703,10 +704,19 @@ static bool pep503_eq(const char *a, const char *b)
 	}
 }
 
-static void os_from_distro(struct imp *im, const char *distro)
+/* distro=<name>-<version> (mamori, Syft), or only the version with the
+ * name as the purl namespace (Trivy's apk purls: distro=3.11.5). */
+static void os_from_distro(struct imp *im, const char *distro, const char *ns)
 {
 	if (im->os_name || !distro || !*distro)
 		return;
+	if (isdigit((unsigned char)distro[0])) {
+		if (ns && *ns) {
+			im->os_name = lower_dup(im->a, ns, strlen(ns));
+			im->os_version = mmr_arena_strdup(im->a, distro);
+		}
+		return;
+	}
 	const char *dash = strchr(distro, '-');
 	if (dash && dash != distro && dash[1]) {
 		im->os_name = lower_dup(im->a, distro, (size_t)(dash - distro));
@@ -771,7 +781,9 @@ static int node_package(struct imp *im, struct node *n)
 		else
 			p->version = v;
 		p->arch = mmr_sbom_purl_qualifier(&u, "arch");
-		os_from_distro(im, mmr_sbom_purl_qualifier(&u, "distro"));
+		os_from_distro(im, mmr_sbom_purl_qualifier(&u, "distro"), u.ns);
+		if (!im->os_ns && u.ns && *u.ns)
+			im->os_ns = lower_dup(im->a, u.ns, strlen(u.ns));
 		/* source package: properties, then the purl's upstream= */
 		const char *sn = prop_any(n, P_SRC_NAME);
 		if (sn) {
@@ -1046,6 +1058,13 @@ static void set_asset(struct imp *im)
 		const char *host = prop(root, "mamori:asset:hostname");
 		if (host)
 			as->hostname = host;
+	}
+	if (!im->os_name && im->os_ns) {
+		im->os_name = im->os_ns;
+		mmr_report_diag(im->r, im->file,
+				"the OS version is not stated (no operating-system component, no purl "
+				"distro qualifier); OS packages are taken as %s of an unknown release",
+				im->os_ns);
 	}
 	if (im->os_name) {
 		as->os.name = im->os_name;
