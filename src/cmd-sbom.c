@@ -26,6 +26,9 @@ static const char usage_sbom[] =
 	"Packages are identified by their package URL (purl); the OS by an\n"
 	"operating-system component or the purl's distro qualifier.\n"
 	"\n"
+	"The packages are then matched against the vulnerability database like the\n"
+	"packages of any scan.\n"
+	"\n"
 	"Output:\n"
 	"  -f, --format FORMAT    table (default), json, cyclonedx, spdx, sarif, junit\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
@@ -39,14 +42,17 @@ static const char usage_sbom[] =
 	"  -v, --verbose          more detail on stderr (twice: debug)\n"
 	"      --log-format FMT   text (default) or json (one object per line)\n"
 	"\n"
-	"Exit codes: 0 ok, 2 unreadable or malformed SBOM (the message names the file\n"
-	"and the JSON line:column), 3 internal error.\n";
+	"Exit codes: 0 ok (N with --exit-code N when vulnerabilities remain), 2\n"
+	"unreadable or malformed SBOM (the message names the file and the JSON\n"
+	"line:column), 3 internal error.\n"
+	"\n";
 
 struct sbom_cli {
 	const char *format, *output;
 	bool quiet, json_log;
 	int verbose;
 	struct mmr_limits limits;
+	struct mmr_cli_vuln_opts vuln;
 };
 
 static void log_sink(enum mmr_log_level level, const char *msg, void *ud)
@@ -111,7 +117,7 @@ static int write_out(const struct sbom_cli *c, const struct mmr_report *r, const
 	return EXIT_OK;
 }
 
-enum { OPT_LIMIT = 256, OPT_LOG_FORMAT, OPT_NO_PROGRESS };
+enum { OPT_LIMIT = 256, OPT_LOG_FORMAT, OPT_NO_PROGRESS, OPT_VULN };
 
 static const struct option sbom_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -122,6 +128,13 @@ static const struct option sbom_options[] = {
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	/* the vulnerability options every report-building command shares */
+	{ "scanners", required_argument, NULL, OPT_VULN },
+	{ "db", required_argument, NULL, OPT_VULN },
+	{ "severity", required_argument, NULL, OPT_VULN },
+	{ "ignore-unfixed", no_argument, NULL, OPT_VULN },
+	{ "pkg-types", required_argument, NULL, OPT_VULN },
+	{ "exit-code", required_argument, NULL, OPT_VULN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -129,9 +142,10 @@ int mmr_cli_sbom(int argc, char **argv, const char *cmd)
 {
 	struct sbom_cli c = { .format = "table" };
 	mmr_limits_default(&c.limits);
-	int opt;
+	mmr_cli_vuln_opts_init(&c.vuln);
+	int opt, li = -1;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:o:qvh", sbom_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:o:qvh", sbom_options, &li)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (!mmr_report_writer_find(optarg))
@@ -149,7 +163,15 @@ int mmr_cli_sbom(int argc, char **argv, const char *cmd)
 			break;
 		case 'h':
 			fputs(usage_sbom, stdout);
+			fputs(mmr_cli_usage_vuln, stdout);
 			return EXIT_OK;
+		case OPT_VULN: {
+			int rc = mmr_cli_vuln_option(&c.vuln, cmd, sbom_options[li].name,
+						     optarg ? optarg : "");
+			if (rc != EXIT_OK)
+				return rc;
+			break;
+		}
 		case OPT_LIMIT:
 			if (mmr_limits_set(&c.limits, optarg) < 0)
 				return mmr_cli_usage_error(cmd, "bad --limit '%s' (KEY=VALUE)", optarg);
@@ -202,7 +224,11 @@ int mmr_cli_sbom(int argc, char **argv, const char *cmd)
 		mmr_warn("%zu more warnings (all are in the JSON report; -v shows them here)",
 			 r->diags.n - max_shown);
 	mmr_info("%zu packages in %zu results", mmr_report_package_count(r), r->results.n);
-	rc = write_out(&c, r, cmd);
+	rc = mmr_cli_vuln_match(r, &c.vuln);
+	if (rc == EXIT_OK)
+		rc = write_out(&c, r, cmd);
+	if (rc == EXIT_OK)
+		rc = mmr_cli_vuln_exit(r, &c.vuln);
 	mmr_report_free(r);
 	return rc;
 }
