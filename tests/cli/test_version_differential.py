@@ -253,3 +253,88 @@ def test_npm_against_node_semver(t):
     valid_r = sum(1 for l, th in zip(lines, theirs) if l[0] == "r" and th != "error")
     print(f"npm: {len(lines)} agree ({valid_r} valid range checks; {stricter} loose-only versions refused)")
     assert valid_r > 3000
+
+
+# ---------------------------------------------------------------- Maven
+
+MAVEN_ORACLE = r"""
+import org.apache.maven.artifact.versioning.*;
+import java.io.*;
+public class MavenOracle {
+  public static void main(String[] a) throws Exception {
+    BufferedReader r = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
+    StringBuilder out = new StringBuilder();
+    String l;
+    while ((l = r.readLine()) != null) {
+      String[] f = l.split("\t", -1);
+      try {
+        if (f[0].equals("c")) {
+          int c = new ComparableVersion(f[2]).compareTo(new ComparableVersion(f[3]));
+          out.append(Integer.signum(c)).append('\n');
+        } else {
+          VersionRange vr = VersionRange.createFromVersionSpec(f[2]);
+          out.append(vr.containsVersion(new DefaultArtifactVersion(f[3])) ? "1\n" : "0\n");
+        }
+      } catch (Exception e) { out.append("error\n"); }
+    }
+    System.out.print(out);
+  }
+}
+"""
+MAVEN_JARS = ["/usr/share/java/maven-artifact-3.x.jar", "/usr/share/java/commons-lang3.jar"]
+
+
+def maven_version(r):
+    items = []
+    for _ in range(r.randint(1, 5)):
+        items.append(r.choice(["0", "1", "2", "10", "00", "01", "alpha", "a1", "b2", "beta", "m3", "milestone",
+                               "rc", "cr", "snapshot", "SNAPSHOT", "ga", "final", "release", "sp", "foo", "RC1",
+                               "Final", "jre", "android", "x", "1a", "2b3", ""]))
+    v = items[0]
+    for it in items[1:]:
+        v += r.choice([".", ".", "-", "-", ""]) + it
+    return v or "1"
+
+
+def test_maven_against_comparableversion(t):
+    java = shutil.which("java")
+    if not java or not all(os.path.exists(j) for j in MAVEN_JARS):
+        raise harness.Skip("java or maven-artifact/commons-lang3 jars not installed")
+    src = t.write("MavenOracle.java", MAVEN_ORACLE)
+    r = random.Random(3)
+    pool = [maven_version(r) for _ in range(500)]
+    lines = [f"c\tmaven\t{r.choice(pool)}\t{r.choice(pool)}" for _ in range(6000)]
+    # the POM reference's "Version Order Specification" examples
+    for a, b in [("1", "1.1"), ("1-snapshot", "1"), ("1", "1-sp"), ("1-foo2", "1-foo10"), ("1.foo", "1-foo"),
+                 ("1-foo", "1-1"), ("1-1", "1.1"), ("1.ga", "1-ga"), ("1-ga", "1-0"), ("1-0", "1.0"),
+                 ("1.0", "1"), ("1-sp", "1-ga"), ("1-sp.1", "1-ga.1"), ("1-sp-1", "1-ga-1"), ("1-a1", "1-alpha-1"),
+                 ("1.0-alpha1", "1.0-ALPHA1"), ("1.0-cr1", "1.0-rc1"), ("1.0.0.0.0.1", "1.0")]:
+        lines.append(f"c\tmaven\t{a}\t{b}")
+    plain = [v for v in pool if "," not in v and "[" not in v]
+    for _ in range(3000):
+        parts = []
+        for _ in range(r.randint(1, 3)):
+            a, b = sorted([r.choice(plain), r.choice(plain)], key=len)
+            parts.append(r.choice(["[", "("]) + r.choice([a, "", a]) + "," + r.choice([b, "", b]) + r.choice(["]", ")"]))
+            if r.random() < 0.1:
+                parts[-1] = f"[{a}]"
+        lines.append(f"r\tmaven\t{','.join(parts)}\t{r.choice(plain)}")
+    p = subprocess.run([java, "-cp", ":".join(MAVEN_JARS), src], input="".join(l + "\n" for l in lines),
+                       capture_output=True, text=True, timeout=300, cwd=t.tmp)
+    assert p.returncode == 0, p.stderr[-2000:]
+    theirs = p.stdout.splitlines()
+    ours = vercmp(t, lines)
+    bad = []
+    for l, o, th in zip(lines, ours, theirs):
+        # Maven's VersionRange refuses unordered bounds and overlapping
+        # unions, which we evaluate as plain unions
+        if l[0] == "r" and th == "error":
+            continue
+        if o != th:
+            bad.append((l, o, th))
+    for l, o, th in bad[:25]:
+        print(f"maven: {l!r}: ours {o}, ComparableVersion {th}")
+    assert not bad, f"maven: {len(bad)} of {len(lines)} disagree"
+    both = sum(1 for l, o, th in zip(lines, ours, theirs) if l[0] == "r" and o != "error" and th != "error")
+    print(f"maven: {len(lines)} checked, {both} ranges valid for both")
+    assert both > 400
