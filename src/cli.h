@@ -55,5 +55,6 @@ int mmr_cli_vuln_match(struct mmr_report *r, const struct mmr_cli_vuln_opts *o);
 /* After the report is written: --exit-code when a non-suppressed
  * vulnerability finding remains, else EXIT_OK. */
 int mmr_cli_vuln_exit(const struct mmr_report *r, const struct mmr_cli_vuln_opts *o);
+#include "src/cmd-rescan.h" /* gating options, mmr_cli_db_rescan() */
 
 #endif

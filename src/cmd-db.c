@@ -32,6 +32,7 @@ static const char usage_db[] =
 	"   update    download the configured sources (HTTPS, validators, cache) and rebuild\n"
 	"   import    build from files, directories or URLs given here (air-gapped machines)\n"
 	"   info      path, schema, age, size, open time, records and sources\n"
+	"   rescan    re-match the SBOMs kept by scans with --db-store (mamori db rescan --help)\n"
 	"\n"
 	"  mamori db update [--config FILE] [--source NAME=URL]... [--list-sources]\n"
 	"  mamori db import [--append] [--format-hint FEED] <file|dir|url>...\n"
@@ -461,6 +462,8 @@ int mmr_cli_db(int argc, char **argv, const char *cmd)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	c.sub = argv[1];
+	if (!strcmp(c.sub, "rescan"))
+		return mmr_cli_db_rescan(argc - 1, argv + 1);
 	if (strcmp(c.sub, "update") && strcmp(c.sub, "import") && strcmp(c.sub, "info"))
 		return mmr_cli_usage_error(cmd, "unknown subcommand '%s' (update, import, info)", c.sub);
 	argc--;

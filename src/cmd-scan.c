@@ -25,6 +25,7 @@ struct cli {
 	int verbose;
 	struct mmr_scan_opts scan;
 	struct mmr_cli_vuln_opts vuln;
+	struct mmr_cli_gate_opts gate;
 };
 
 /* ---- logging to stderr ---- */
@@ -197,6 +198,7 @@ void mmr_cli_print_usage(FILE *f, const char *cmd)
 	}
 	fputs(u, f);
 	fputs(mmr_cli_usage_vuln, f);
+	fputs(mmr_cli_usage_gate, f);
 	fputs(mmr_cli_usage_common, f);
 }
 
@@ -361,6 +363,7 @@ static const struct option scan_options[] = {
 	{ "ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED },
 	{ "pkg-types", required_argument, NULL, OPT_PKG_TYPES },
 	{ "exit-code", required_argument, NULL, OPT_EXIT_CODE },
+	MMR_CLI_GATE_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -416,6 +419,7 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 {
 	struct cli c = { .format = "table", .progress = true };
 	mmr_cli_vuln_opts_init(&c.vuln);
+	mmr_cli_gate_opts_init(&c.gate);
 	mmr_scan_opts_default(&c.scan);
 	const char *user_env = secure_getenv("MAMORI_USERNAME");
 	const char *pass_env = secure_getenv("MAMORI_PASSWORD");
@@ -494,6 +498,12 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 				return vr;
 			break;
 		}
+		case MMR_CLI_OPT_IGNOREFILE:
+		case MMR_CLI_OPT_VEX:
+		case MMR_CLI_OPT_DB_STORE:
+			if (mmr_cli_gate_option(&c.gate, cmd, opt, optarg) != EXIT_OK)
+				return EXIT_USAGE;
+			break;
 		default:
 			fprintf(stderr, "See 'mamori %s --help'.\n", cmd);
 			return EXIT_USAGE;
@@ -559,6 +569,10 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 	mmr_info("%zu packages in %zu results", mmr_report_package_count(r), r->results.n);
 	int vrc = mmr_cli_vuln_match(r, &c.vuln);
 	if (vrc != EXIT_OK) {
+		mmr_report_free(r);
+		return vrc;
+	}
+	if ((vrc = mmr_cli_gate_apply(r, &c.gate, &c.vuln, cmd)) != EXIT_OK) {
 		mmr_report_free(r);
 		return vrc;
 	}
