@@ -25,8 +25,12 @@ struct qres {
 
 /* An advisory resolved through the alias table. */
 struct vinfo {
-	const char *canon;       /* the CVE id when there is one */
-	const struct mmr_vuln *m; /* merged record, NULL when the DB has none */
+	const char *canon;       /* the CVE id when there is exactly one */
+	const struct mmr_vuln *m; /* merged record for its data, NULL when none fits */
+	struct mmr_vec aliases;  /* the other ids it is known by */
+	size_t n_cves;           /* CVE ids in its alias closure */
+	const char *const *cves;
+	bool bundle;             /* an advisory for several CVEs (DSA, USN, RHSA ...) */
 };
 
 /* A finding being assembled for one package. */
@@ -182,6 +186,17 @@ static int affects(const struct mmr_vuln_affected *af, const char *scheme, const
 
 /* ---- lookups, cached ---- */
 
+static int push_unique(struct mmr_arena *a, struct mmr_vec *v, const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return 0;
+	return mmr_vec_push(a, v, (void *)s);
+}
+
+
 static int collect(void *ud, const struct mmr_vuln_affected *af)
 {
 	struct matcher *m = ((void **)ud)[0];
@@ -226,6 +241,16 @@ static bool is_cve(const char *id)
 	return id && strncmp(id, "CVE-", 4) == 0;
 }
 
+static bool is_distro_advisory(const char *id)
+{
+	static const char *const prefixes[] = { "DSA-", "DLA-", "DTSA-", "USN-", "RHSA-", "RHBA-",
+						"RHEA-", "ALSA-", "RLSA-", "ELSA-", "ALAS", NULL };
+	for (size_t i = 0; prefixes[i]; i++)
+		if (strncmp(id, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 {
 	struct vinfo *vi = mmr_map_get(&m->vulns, id);
@@ -240,16 +265,43 @@ static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 	int r = mmr_vulndb_vuln(m->db, m->s, id, &v);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	vi->m = r == 0 ? v : NULL;
+	/* The alias closure of a distribution advisory spans every CVE it
+	 * fixes, so: a CVE names its own finding; another id takes the CVE
+	 * only when its closure has exactly one; else it stays itself. */
 	vi->canon = id;
-	if (vi->m) {
-		vi->canon = vi->m->id;
-		if (!is_cve(vi->canon))
-			for (size_t i = 0; i < vi->m->n_aliases; i++)
-				if (is_cve(vi->m->aliases[i])) {
-					vi->canon = vi->m->aliases[i];
-					break;
-				}
+	struct mmr_vec cves = { 0 };
+	if (r == 0) {
+		if (is_cve(v->id) && (r = push_unique(m->s, &cves, v->id)) < 0)
+			return r;
+		for (size_t i = 0; i < v->n_aliases; i++)
+			if (is_cve(v->aliases[i]) && (r = push_unique(m->s, &cves, v->aliases[i])) < 0)
+				return r;
+		r = 0;
+	}
+	if (!is_cve(id) && cves.n == 1)
+		vi->canon = cves.v[0];
+	vi->bundle = !is_cve(vi->canon) && cves.n > 1;
+	vi->cves = (const char *const *)cves.v;
+	vi->n_cves = cves.n;
+	/* the merged data belongs to the finding unless it is another CVE's */
+	vi->m = r == 0 && (!is_cve(v->id) || strcmp(v->id, vi->canon) == 0) ? v : NULL;
+	if (r == 0) {
+		const char *all[1] = { v->id };
+		for (size_t k = 0; k < 2; k++) {
+			const char *const *ids = k == 0 ? all : v->aliases;
+			size_t n = k == 0 ? 1 : v->n_aliases;
+			for (size_t i = 0; i < n; i++) {
+				/* a distribution advisory is about its own package:
+				 * it joins a finding only as one of its hits */
+				if (strcmp(ids[i], vi->canon) == 0 || is_distro_advisory(ids[i]) ||
+				    (is_cve(vi->canon) && is_cve(ids[i])))
+					continue;
+				if (push_unique(m->s, &vi->aliases, ids[i]) < 0)
+					return -ENOMEM;
+			}
+		}
+	} else if (strcmp(id, vi->canon) != 0 && push_unique(m->s, &vi->aliases, id) < 0) {
+		return -ENOMEM;
 	}
 	char *k = mmr_arena_strdup(m->s, id);
 	if (!k || (r = mmr_map_put(&m->vulns, k, vi)) < 0)
@@ -259,16 +311,6 @@ static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 }
 
 /* ---- findings ---- */
-
-static int push_unique(struct mmr_arena *a, struct mmr_vec *v, const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (size_t i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], s) == 0)
-			return 0;
-	return mmr_vec_push(a, v, (void *)s);
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -365,11 +407,9 @@ static int build_finding(struct matcher *m, struct mmr_result *res, const struct
 	/* aliases: every other id the advisory is known by */
 	int r;
 	struct mmr_vec al = { 0 };
-	for (size_t i = 0; v && i < v->n_aliases; i++)
-		if (strcmp(v->aliases[i], f->rule_id) != 0 && (r = push_unique(a, &al, v->aliases[i])) < 0)
+	for (size_t i = 0; i < b->vi->aliases.n; i++)
+		if ((r = push_unique(a, &al, b->vi->aliases.v[i])) < 0)
 			return r;
-	if (v && strcmp(v->id, f->rule_id) != 0 && (r = push_unique(a, &al, v->id)) < 0)
-		return r;
 	for (size_t i = 0; i < b->ids.n; i++)
 		if (strcmp(b->ids.v[i], f->rule_id) != 0 && (r = push_unique(a, &al, b->ids.v[i])) < 0)
 			return r;
@@ -387,9 +427,11 @@ static int build_finding(struct matcher *m, struct mmr_result *res, const struct
 			return -ENOMEM;
 	vi->status = b->fixed.n ? "fixed" : b->wontfix ? "will_not_fix" :
 				     b->investigating ? "under_investigation" : "affected";
-	for (size_t i = 0; i < b->sources.n; i++)
-		if (mmr_vec_push(a, &vi->sources, b->sources.v[i]) < 0)
+	for (size_t i = 0; i < b->sources.n; i++) {
+		char *src = mmr_arena_strdup(a, b->sources.v[i]);
+		if (!src || mmr_vec_push(a, &vi->sources, src) < 0)
 			return -ENOMEM;
+	}
 	if (v) {
 		vi->description = mmr_arena_strdup(a, v->description);
 		vi->published = mmr_arena_strdup(a, v->published);
@@ -412,28 +454,27 @@ static int build_finding(struct matcher *m, struct mmr_result *res, const struct
 		}
 	}
 	choose_severity(b, t->os, f);
+	/* everything the finding keeps must live in the report's arena */
+	if (vi->severity_source && !(vi->severity_source = mmr_arena_strdup(a, vi->severity_source)))
+		return -ENOMEM;
 	if (m->o && m->o->severities && !(m->o->severities & (1u << f->severity))) {
 		m->st.filtered++;
 		return 0;
 	}
 
 	/* KEV and EPSS by the CVE id (the finding's or an alias) */
-	const char *cves[64];
-	size_t nc = 0;
-	if (is_cve(f->rule_id))
-		cves[nc++] = f->rule_id;
-	for (size_t i = 0; i < al.n && nc < 64; i++)
-		if (is_cve(al.v[i]))
-			cves[nc++] = al.v[i];
-	for (size_t i = 0; i < nc; i++) {
+	for (size_t i = 0; i <= al.n; i++) {
+		const char *id = i == 0 ? f->rule_id : al.v[i - 1];
+		if (!is_cve(id))
+			continue;
 		const char *added = NULL, *due = NULL;
-		if (!vi->kev && mmr_vulndb_kev(m->db, a, cves[i], &added, &due) == 0) {
+		if (!vi->kev && mmr_vulndb_kev(m->db, a, id, &added, &due) == 0) {
 			vi->kev = true;
 			vi->kev_added = added;
 			vi->kev_due = due;
 		}
 		double sc, pc;
-		if (vi->epss < 0 && mmr_vulndb_epss(m->db, cves[i], &sc, &pc) == 0) {
+		if (vi->epss < 0 && mmr_vulndb_epss(m->db, id, &sc, &pc) == 0) {
 			vi->epss = sc;
 			vi->epss_percentile = pc;
 		}
@@ -549,8 +590,33 @@ static int match_package(struct matcher *m, struct mmr_result *res, struct mmr_p
 			}
 		}
 	}
+	/* A bundle advisory (a DSA fixing several CVEs) joins the findings of
+	 * its CVEs that hit this package; alone, it is its own finding. */
+	for (size_t i = 0; i < order.n; i++) {
+		struct fbuild *b = order.v[i];
+		if (!b->vi->bundle)
+			continue;
+		bool folded = false;
+		for (size_t k = 0; k < b->vi->n_cves; k++) {
+			struct fbuild *c = mmr_map_get(&byid, b->vi->cves[k]);
+			if (!c)
+				continue;
+			folded = true;
+			for (size_t j = 0; j < b->ids.n; j++)
+				if ((r = push_unique(m->s, &c->ids, b->ids.v[j])) < 0)
+					return r;
+			for (size_t j = 0; j < b->sources.n; j++)
+				if ((r = push_unique(m->s, &c->sources, b->sources.v[j])) < 0)
+					return r;
+			for (size_t j = 0; j < b->fixed.n; j++)
+				if ((r = push_unique(m->s, &c->fixed, b->fixed.v[j])) < 0)
+					return r;
+		}
+		if (folded)
+			order.v[i] = NULL;
+	}
 	for (size_t i = 0; i < order.n; i++)
-		if ((r = build_finding(m, res, p, &t, order.v[i])) < 0)
+		if (order.v[i] && (r = build_finding(m, res, p, &t, order.v[i])) < 0)
 			return r;
 	return 0;
 }

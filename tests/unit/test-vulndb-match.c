@@ -176,6 +176,10 @@ static void test_language(void **state)
 	assert_true(f->vuln->epss > 0.49 && f->vuln->epss_percentile > 0.96);
 	assert_int_equal(strlen(f->fingerprint), 64);
 	assert_string_equal(f->title, "title of");
+	/* strings outlive the matcher's scratch */
+	assert_int_equal(f->vuln->sources.n, 1);
+	assert_string_equal(f->vuln->sources.v[0], "osv");
+	assert_string_equal(f->vuln->severity_source, "osv");
 
 	assert_null(find(res, b->id, "CVE-2023-0001"));
 	f = find(res, c->id, "CVE-2023-0001");
