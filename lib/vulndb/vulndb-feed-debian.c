@@ -496,9 +496,10 @@ static int list_parse(struct mmr_arena *a, struct mmr_vulndb_sink *s, const char
 			if (r < 0)
 				return r;
 			ad = (struct adv){ .line = it.lineno };
-			struct mmr_str rest;
+			struct mmr_str rest = { NULL, 0 }, id = { NULL, 0 };
 			const char *date = list_date(a, l, &rest);
-			struct mmr_str id = next_tok(&rest);
+			if (date)
+				id = next_tok(&rest);
 			if (!date || !advisory_id_ok(id)) {
 				if (!date && !any && it.lineno == 1)
 					return mmr_error_set(reterr, EBADMSG, path, 1, 0,

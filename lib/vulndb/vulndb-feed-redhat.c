@@ -273,6 +273,7 @@ struct csaf {
 	struct mmr_map prods; /* product_id -> struct rh_prod */
 	struct mmr_map rels;  /* product_id -> struct rh_rel */
 	struct mmr_map srcs;  /* "eco\x1fevr" -> src name */
+	struct mmr_map done;  /* product_id -> struct rh_resolved (cache) */
 	unsigned long nodes;
 };
 
@@ -402,9 +403,37 @@ static bool parse_nevra(struct mmr_arena *a, const char *s, struct rh_comp *ret)
 	return true;
 }
 
-/* Resolve a product_status id to (eco, component). false to skip it. */
+struct rh_resolved {
+	bool ok;
+	const char *eco;
+	struct rh_comp comp;
+};
+
+static bool csaf_resolve_uncached(struct mmr_arena *a, struct csaf *c, const char *pid,
+				  const char **ret_eco, struct rh_comp *ret_comp);
+
+/* Resolve a product_status id to (eco, component); false to skip it.
+ * Advisories list the same products under every CVE: resolved once. */
 static bool csaf_resolve(struct mmr_arena *a, struct csaf *c, const char *pid,
 			 const char **ret_eco, struct rh_comp *ret_comp)
+{
+	struct rh_resolved *rs = mmr_map_get(&c->done, pid);
+	if (!rs) {
+		rs = mmr_arena_alloc(a, sizeof(*rs));
+		const char *k = mmr_arena_strdup(a, pid);
+		if (!rs || !k)
+			return false;
+		rs->ok = csaf_resolve_uncached(a, c, pid, &rs->eco, &rs->comp);
+		if (mmr_map_put(&c->done, k, rs) < 0)
+			return false;
+	}
+	*ret_eco = rs->eco;
+	*ret_comp = rs->comp;
+	return rs->ok;
+}
+
+static bool csaf_resolve_uncached(struct mmr_arena *a, struct csaf *c, const char *pid,
+				  const char **ret_eco, struct rh_comp *ret_comp)
 {
 	struct rh_rel *rel = mmr_map_get(&c->rels, pid);
 	if (!rel)
@@ -626,6 +655,7 @@ static int csaf_parse(struct mmr_arena *a, struct mmr_vulndb_sink *s, const char
 	mmr_map_init(&c.prods, a);
 	mmr_map_init(&c.rels, a);
 	mmr_map_init(&c.srcs, a);
+	mmr_map_init(&c.done, a);
 	json_t *tree = mmr_json_obj(doc, "product_tree");
 	r = csaf_branches(a, &c, json_object_get(tree, "branches"), 0);
 	size_t i;
