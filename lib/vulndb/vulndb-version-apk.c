@@ -4,6 +4,7 @@
  * numeric parts after the first that start with '0' compare as decimal
  * fractions (as strings), others numerically; more parts is newer. */
 #include "vulndb/vulndb-version.h"
+#include "vulndb/vulndb-version-util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -72,6 +73,8 @@ static int digits(const char **s, uint64_t *ret)
 
 static int parse(const char *s, struct av *v)
 {
+	if (strnlen(s, MMR_VERSION_MAX_LEN + 1) > MMR_VERSION_MAX_LEN)
+		return -EINVAL;
 	memset(v, 0, sizeof(*v));
 	for (;;) {
 		if (!isdigit((unsigned char)*s) || v->nnum == MAX_PARTS)
@@ -141,4 +144,11 @@ static int apk_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_apk = { "apk", apk_cmp, NULL };
+/* Comparator lists ("< 1.2-3", ">= 1.0, < 2.0"): distributions mostly
+ * publish a fixed version only, but some feeds write ranges this way. */
+static int apk_range_match(const char *expr, const char *version, bool *ret)
+{
+	return mmr_version_oplist_match(expr, version, apk_cmp, ret);
+}
+
+const struct mmr_version_scheme mmr_version_apk = { "apk", apk_cmp, apk_range_match };

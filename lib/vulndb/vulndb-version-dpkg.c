@@ -3,6 +3,7 @@
  * compare with '~' before everything (even the end), letters before other
  * characters; digit parts compare numerically. */
 #include "vulndb/vulndb-version.h"
+#include "vulndb/vulndb-version-util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -61,6 +62,8 @@ static int verrevcmp(const char *a, const char *ae, const char *b, const char *b
 
 static int parse(const char *s, struct dv *v)
 {
+	if (strnlen(s, MMR_VERSION_MAX_LEN + 1) > MMR_VERSION_MAX_LEN)
+		return -EINVAL;
 	while (*s == ' ')
 		s++;
 	size_t n = strlen(s);
@@ -114,4 +117,11 @@ static int dpkg_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_dpkg = { "dpkg", dpkg_cmp, NULL };
+/* Comparator lists ("< 1.2-3", ">= 1.0, < 2.0"): distributions mostly
+ * publish a fixed version only, but some feeds write ranges this way. */
+static int dpkg_range_match(const char *expr, const char *version, bool *ret)
+{
+	return mmr_version_oplist_match(expr, version, dpkg_cmp, ret);
+}
+
+const struct mmr_version_scheme mmr_version_dpkg = { "dpkg", dpkg_cmp, dpkg_range_match };

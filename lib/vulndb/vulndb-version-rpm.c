@@ -4,6 +4,7 @@
  * before anything (pre-releases), '^' after the end but before any further
  * segment (snapshots), other characters only separate. */
 #include "vulndb/vulndb-version.h"
+#include "vulndb/vulndb-version-util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -87,6 +88,8 @@ struct evr {
 
 static int parse(const char *s, struct evr *e)
 {
+	if (strnlen(s, MMR_VERSION_MAX_LEN + 1) > MMR_VERSION_MAX_LEN)
+		return -EINVAL;
 	size_t n = strlen(s);
 	if (n == 0)
 		return -EINVAL;
@@ -127,4 +130,11 @@ static int rpm_cmp(const char *a, const char *b, int *ret)
 	return 0;
 }
 
-const struct mmr_version_scheme mmr_version_rpm = { "rpm", rpm_cmp, NULL };
+/* Comparator lists ("< 1.2-3", ">= 1.0, < 2.0"): distributions mostly
+ * publish a fixed version only, but some feeds write ranges this way. */
+static int rpm_range_match(const char *expr, const char *version, bool *ret)
+{
+	return mmr_version_oplist_match(expr, version, rpm_cmp, ret);
+}
+
+const struct mmr_version_scheme mmr_version_rpm = { "rpm", rpm_cmp, rpm_range_match };
