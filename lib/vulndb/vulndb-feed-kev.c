@@ -123,8 +123,8 @@ static int kev_parse(struct mmr_arena *a, struct mmr_vulndb_sink *s, const char 
 
 static bool kev_detect(const char *path, const uint8_t *head, size_t len)
 {
-	if (mmr_vulndb_first_byte(head, len) != '{')
-		return false;
+	if (mmr_vulndb_first_byte(head, len) != '{' || mmr_vulndb_head_has(head, len, "\"$schema\""))
+		return false; /* the catalogue's JSON schema names the same keys */
 	if (mmr_vulndb_head_has(head, len, "\"catalogVersion\"") ||
 	    (mmr_vulndb_head_has(head, len, "\"cveID\"") &&
 	     mmr_vulndb_head_has(head, len, "\"dueDate\"")))

@@ -142,7 +142,7 @@ static int npm_advisory(struct mmr_arena *a, struct mmr_vulndb_sink *s, const ch
 		mmr_vulndb_reject(s, path, line, "NSWG-ECO-%lld: no usable module_name", n);
 		return 0;
 	}
-	if (!mmr_vulndb_id_ok(vuln)) {
+	if (!mmr_vulndb_id_ok(vuln) || !mmr_str_trim(mmr_str_from(vuln)).len) {
 		mmr_vulndb_reject(s, path, line, "NSWG-ECO-%lld: no usable vulnerable_versions", n);
 		return 0;
 	}
@@ -192,7 +192,7 @@ static int core_advisory(struct mmr_arena *a, struct mmr_vulndb_sink *s, const c
 		return 0;
 	}
 	const char *vuln = mmr_json_str(rec, "vulnerable");
-	if (!mmr_vulndb_id_ok(vuln)) {
+	if (!mmr_vulndb_id_ok(vuln) || !mmr_str_trim(mmr_str_from(vuln)).len) {
 		mmr_vulndb_reject(s, path, line, "core advisory without a usable \"vulnerable\" range");
 		return 0;
 	}
