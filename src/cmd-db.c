@@ -465,7 +465,7 @@ int mmr_cli_db(int argc, char **argv, const char *cmd)
 	if (!strcmp(c.sub, "rescan"))
 		return mmr_cli_db_rescan(argc - 1, argv + 1);
 	if (strcmp(c.sub, "update") && strcmp(c.sub, "import") && strcmp(c.sub, "info"))
-		return mmr_cli_usage_error(cmd, "unknown subcommand '%s' (update, import, info)", c.sub);
+		return mmr_cli_usage_error(cmd, "unknown subcommand '%s' (update, import, info, rescan)", c.sub);
 	argc--;
 	argv++;
 	int opt;
