@@ -43,9 +43,15 @@ static int emit_affected(struct mmr_vulndb_sink *s, const struct mmr_vuln_affect
 static bool alpine_detect(const char *path, const uint8_t *head, size_t len)
 {
 	(void)path;
-	return mmr_vulndb_head_has(head, len, "distroversion") &&
-	       (mmr_vulndb_head_has(head, len, "secfixes") ||
-		mmr_vulndb_head_has(head, len, "apkurl") || mmr_vulndb_head_has(head, len, "reponame"));
+	if (mmr_vulndb_first_byte(head, len) == '{')
+		return mmr_vulndb_head_has(head, len, "\"distroversion\"") &&
+		       mmr_vulndb_head_has(head, len, "\"packages\"");
+	/* YAML: the keys at the start of a line */
+	bool dv = (len >= 14 && memcmp(head, "distroversion:", 14) == 0) ||
+		  mmr_vulndb_head_has(head, len, "\ndistroversion:");
+	bool pk = (len >= 9 && memcmp(head, "packages:", 9) == 0) ||
+		  mmr_vulndb_head_has(head, len, "\npackages:");
+	return dv && pk;
 }
 
 /* "v3.11" -> "alpine:3.11", "edge" -> "alpine:edge"; NULL otherwise. */

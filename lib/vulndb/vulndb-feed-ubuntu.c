@@ -94,7 +94,9 @@ static int emit_affected(struct mmr_vulndb_sink *s, const struct mmr_vuln_affect
 static bool uct_detect(const char *path, const uint8_t *head, size_t len)
 {
 	(void)path;
-	return mmr_vulndb_head_has(head, len, "Candidate:") &&
+	bool cand = (len >= 10 && memcmp(head, "Candidate:", 10) == 0) ||
+		    mmr_vulndb_head_has(head, len, "\nCandidate:");
+	return cand &&
 	       (mmr_vulndb_head_has(head, len, "PublicDate:") ||
 		mmr_vulndb_head_has(head, len, "Priority:"));
 }

@@ -596,6 +596,67 @@ static void test_redhat_secdata_malformed(void **state)
 	rec_free(&r);
 }
 
+/* Files that are not of our formats are not claimed by our detectors. */
+static void test_detect_negative(void **state)
+{
+	static const char *const rels[] = {
+		"vuln/SOURCES.md",
+		"vuln/debian/vuln-list-update-fixture-distributions.json",
+		"vuln/debian/vuln-list-update-fixture-buster-main-Sources",
+		"vuln/debian/security-tracker-2023-04/CPE-list",
+		"vuln/ubuntu/openvex-CVE-2023-38545.json",
+		"vuln/ubuntu/osv-USN-5614-1.json",
+		"vuln/nvd/nvd-api2-single-entry.json",
+	};
+	static const char *const ours[] = { "debian-tracker", "debian-dsa", "debian-dla",
+					    "alpine-secdb", "ubuntu-uct", "redhat-csaf",
+					    "redhat-secdata" };
+	for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+		size_t len;
+		uint8_t *data = mmr_test_read(mmr_test_corpus(rels[i]), &len);
+		for (size_t k = 0; k < sizeof(ours) / sizeof(ours[0]); k++) {
+			const struct mmr_vulndb_feed *f = mmr_vulndb_feed_find(ours[k]);
+			if (f->detect(rels[i], data, len < 4096 ? len : 4096)) {
+				print_error("%s claims %s\n", ours[k], rels[i]);
+				fail();
+			}
+		}
+		free(data);
+	}
+}
+
+/* A ten-megabyte line is rejected alone; the records around it survive. */
+static void test_huge_lines(void **state)
+{
+	size_t big = 10u << 20;
+	const char head[] = "[01 Apr 2023] DSA-1-1 a - x\n\t[bullseye] - a 1.0-1\n\tNOTE: ";
+	const char tail[] = "\n[02 Apr 2023] DSA-2-1 b - y\n\t[bullseye] - b 2.0-1\n";
+	char *txt = malloc(sizeof(head) + big + sizeof(tail));
+	assert_non_null(txt);
+	memcpy(txt, head, sizeof(head) - 1);
+	memset(txt + sizeof(head) - 1, 'x', big);
+	memcpy(txt + sizeof(head) - 1 + big, tail, sizeof(tail));
+	struct rec r;
+	struct mmr_vulndb_sink s;
+	struct mmr_error e = { 0 };
+	assert_int_equal(run_mem("debian-dsa", "big", txt, strlen(txt), &r, &s, &e), 0);
+	assert_int_equal(s.rejected, 1);
+	expect(&r, "A DSA-2-1 debian debian:11 b dpkg fixed[0,2.0-1)");
+	rec_free(&r);
+	/* the same line in a UCT file */
+	const char uhead[] = "Candidate: CVE-2024-9\nDescription:\n ";
+	const char utail[] = "\njammy_a: released (1.0)\n";
+	memcpy(txt, uhead, sizeof(uhead) - 1);
+	memset(txt + sizeof(uhead) - 1, 'y', big);
+	memcpy(txt + sizeof(uhead) - 1 + big, utail, sizeof(utail));
+	assert_int_equal(run_mem("ubuntu-uct", "big", txt, strlen(txt), &r, &s, &e), 0);
+	assert_int_equal(s.rejected, 1);
+	assert_int_equal(s.accepted, 1);
+	expect(&r, "A CVE-2024-9 ubuntu ubuntu:22.04 a dpkg fixed[0,1.0)");
+	rec_free(&r);
+	free(txt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +675,8 @@ int main(void)
 		cmocka_unit_test(test_redhat_csaf_vex),
 		cmocka_unit_test(test_redhat_secdata),
 		cmocka_unit_test(test_redhat_secdata_malformed),
+		cmocka_unit_test(test_detect_negative),
+		cmocka_unit_test(test_huge_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
