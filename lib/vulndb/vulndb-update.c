@@ -522,8 +522,52 @@ static int read_file(const char *path, uint64_t max, uint8_t **ret, size_t *ret_
 
 /* One regular file at `path`, presented as `name`. A file that cannot be
  * read fails its input; one that is not a feed is rejected. */
+/* The first bytes of a file (0 when it cannot be read: read_file says why). */
+static size_t peek(const char *path, uint8_t *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = read(fd, buf + got, len - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	return got;
+}
+
+static int process_archive(struct build *b, const char *path, const char *name)
+{
+	struct mmr_error e = { 0 };
+	struct member_ctx m = { b, name };
+	int r = mmr_vulndb_feed_each_zip_member(path, b->max_members, b->max_file, on_member, &m, &e);
+	if (r < 0 && r != -ENOMEM && !b->store_err) {
+		reject_file(b, name, "", e.msg[0] ? e.msg : strerror(-r));
+		r = 0;
+	}
+	return r;
+}
+
+/* One regular file at `path`, presented as `name`. A file that cannot be
+ * read fails its input; one that is not a feed is rejected. Archives are
+ * streamed member by member (never read whole), so an all.zip may be larger
+ * than max_file; other files are read whole up to max_file. */
 static int process_file(struct build *b, const char *path, const char *name)
 {
+	uint8_t head[512];
+	size_t hl = peek(path, head, sizeof(head));
+	bool zst = hl >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd;
+	bool zip = hl >= 4 && memcmp(head, "PK\003\004", 4) == 0;
+	bool gz = hl >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+	if (zip || zst || (!gz && is_tar(head, hl)) ||
+	    (gz && (mmr_cstr_ends(name, ".tar.gz") || mmr_cstr_ends(name, ".tgz"))))
+		return process_archive(b, path, name);
+
 	uint8_t *data = NULL;
 	size_t len = 0;
 	struct mmr_error e = { 0 };
@@ -537,41 +581,28 @@ static int process_file(struct build *b, const char *path, const char *name)
 		snprintf(b->cur->errmsg, sizeof(b->cur->errmsg), "%s", e.msg);
 		return r == -ENOMEM ? r : 0;
 	}
-	bool zst = len >= 4 && data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd;
-	bool zip = len >= 4 && memcmp(data, "PK\003\004", 4) == 0;
-	bool gz = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+	if (!gz) {
+		r = parse_buffer(b, name, data, len);
+		free(data);
+		return r;
+	}
 	uint8_t *inflated = NULL;
 	size_t ilen = 0;
-	if (gz) {
-		r = mmr_vulndb_gunzip(data, len, (size_t)b->max_file, &inflated, &ilen, &e, name);
-		if (r < 0) {
-			free(data);
-			if (r == -ENOMEM)
-				return r;
-			reject_file(b, name, "", e.msg);
-			return 0;
-		}
-	}
-	if (zip || zst || (inflated && is_tar(inflated, ilen)) || (!gz && is_tar(data, len))) {
-		free(data);
-		free(inflated);
-		struct member_ctx m = { b, name };
-		r = mmr_vulndb_feed_each_zip_member(path, b->max_members, b->max_file, on_member, &m, &e);
-		if (r < 0 && r != -ENOMEM && !b->store_err) {
-			reject_file(b, name, "", e.msg[0] ? e.msg : strerror(-r));
-			r = 0;
-		}
-		return r;
-	}
-	if (inflated) {
-		free(data);
-		char *in = inner_name(b->a, name);
-		r = in ? parse_buffer(b, in, inflated, ilen) : -ENOMEM;
-		free(inflated);
-		return r;
-	}
-	r = parse_buffer(b, name, data, len);
+	r = mmr_vulndb_gunzip(data, len, (size_t)b->max_file, &inflated, &ilen, &e, name);
 	free(data);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			return r;
+		reject_file(b, name, "", e.msg);
+		return 0;
+	}
+	if (inflated && is_tar(inflated, ilen)) { /* a tar.gz by another name */
+		free(inflated);
+		return process_archive(b, path, name);
+	}
+	char *in = inner_name(b->a, name);
+	r = in ? parse_buffer(b, in, inflated ? inflated : (const uint8_t *)"", ilen) : -ENOMEM;
+	free(inflated);
 	return r;
 }
 
@@ -983,8 +1014,10 @@ int mmr_vulndb_import(const struct mmr_vulndb_update_opts *o, const char *const 
 		struct mmr_vulndb_input_result *res = &ret->v[ret->n++];
 		b.cur = res;
 		res->name = mmr_arena_strdup(a, inputs[i]);
-		if (!res->name)
-			return -ENOMEM;
+		if (!res->name) {
+			b.store_err = -ENOMEM;
+			break;
+		}
 		if (is_url(inputs[i])) {
 			struct mmr_vulndb_source src = { .name = "import", .url = inputs[i], .enabled = true };
 			struct mmr_vulndb_update_opts nocache = *o;

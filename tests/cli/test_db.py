@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import tarfile
 import threading
 import time
 import zipfile
@@ -177,8 +178,17 @@ def test_db_import_files_zip_gz_and_garbage(t):
     with open(py, "rb") as f, gzip.open(gz, "wb") as g:
         g.write(f.read())
     garbage = t.write("junk/garbage.json", "{\"not\": \"a feed\"}\n")
+    # a tar.gz holding two Alpine secdb files (and a corrupt gzip beside it)
+    tgz = t.path("alpine.tar.gz")
+    with tarfile.open(tgz, "w:gz") as tf:
+        for rel in ("alpine/secdb-v3.10-main.json", "alpine/secdb-v3.11-community.json"):
+            tf.add(t.corpus(VULN + "/" + rel), arcname=os.path.basename(rel))
+    badgz = t.write("bad.json.gz", b"\x1f\x8b\x08\x00" + b"\xff" * 64)
     db = t.path("v.db")
-    p = t.run("db", "import", "--db", db, zpath, gz, garbage)
+    p = t.run("db", "import", "--db", db, zpath, gz, garbage, tgz, badgz)
+    assert "bad.json.gz" in p.stdout, p.stdout
+    ecos = {r[0] for r in db_rows(db, "SELECT DISTINCT ecosystem FROM affected")}
+    assert {"alpine:3.10", "alpine:3.11"} <= ecos, ecos
     assert "garbage.json" in p.stdout, p.stdout  # rejected, named
     have = {r[0] for r in db_rows(db, "SELECT vid FROM vulns")}
     assert set(ids) <= have
