@@ -712,18 +712,24 @@ int mmr_vulndb_history_snapshot(struct mmr_arena *a, const struct mmr_report *r,
 			const char *pid = f->loc.package ? f->loc.package : "";
 			h->key = mmr_arena_printf(a, "%s\x1f%s\x1f%s", f->rule_id, res->target ? res->target : "",
 						  pid);
-			h->fingerprint = f->fingerprint;
-			h->rule_id = f->rule_id;
-			h->target = res->target;
-			h->pkg_id = f->loc.package;
-			h->pkg_name = p ? p->name : NULL;
+			/* copies: the snapshot outlives the report */
+			int oom = 0;
+#define DUP(x) ((x) ? (mmr_arena_strdup(a, (x)) ?: (oom = 1, (char *)NULL)) : NULL)
+			const struct mmr_vuln_info *v = f->vuln;
+			h->fingerprint = DUP(f->fingerprint);
+			h->rule_id = DUP(f->rule_id);
+			h->target = DUP(res->target);
+			h->pkg_id = DUP(f->loc.package);
+			h->pkg_name = p ? DUP(p->name) : NULL;
+			h->installed = v && v->installed ? DUP(v->installed) : p ? DUP(p->version) : NULL;
+			h->kev_due = v ? DUP(v->kev_due) : NULL;
+			h->status = v ? DUP(v->status) : NULL;
+#undef DUP
+			if (oom)
+				return -ENOMEM;
 			h->severity = f->severity;
 			h->suppressed = f->suppressed;
-			const struct mmr_vuln_info *v = f->vuln;
-			h->installed = v && v->installed ? v->installed : p ? p->version : NULL;
 			h->kev = v && v->kev;
-			h->kev_due = v ? v->kev_due : NULL;
-			h->status = v ? v->status : NULL;
 			struct mmr_buf b;
 			mmr_buf_init(&b, 64 * 1024);
 			for (size_t x = 0; v && x < v->fixed.n; x++)
