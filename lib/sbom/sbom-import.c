@@ -1139,11 +1139,15 @@ int mmr_sbom_import(struct mmr_report *r, const char *file, const void *data, si
 		goto out;
 	for (size_t i = 0; i < im.nodes.n; i++) {
 		struct node *n = im.nodes.v[i];
+		bool pkg_type = !n->type || strcmp(n->type, "library") == 0 ||
+				strcmp(n->type, "framework") == 0 || strcmp(n->type, "application") == 0;
+		if (n->is_root || !pkg_type)
+			continue; /* the described image/OS, containers, files, devices */
 		if (n->purl && *n->purl) {
 			if ((e = node_package(&im, n)) < 0)
 				goto out;
-		} else if (!n->is_root && (!n->type || strcmp(n->type, "library") == 0) &&
-			   !n->deps.n && !n->contains.n) {
+		} else if ((!n->type || strcmp(n->type, "library") == 0) && !n->deps.n &&
+			   !n->contains.n) {
 			/* a library nobody can match; groups and roots have no purl */
 			note(&im.no_purl, &im.no_purl_ex, n->name ? n->name : n->ref);
 		}
