@@ -279,7 +279,7 @@ static int nvd_cve(struct mmr_arena *a, struct mmr_vulndb_sink *s, const char *p
 			    v.n_cwes >= ncap)
 				continue;
 			bool dup = false;
-			for (size_t k = 0; k < v.n_cwes && !dup; k++)
+			for (size_t k = 0; k < v.n_cwes && k < 256 && !dup; k++)
 				dup = strcmp(cw[k], c) == 0;
 			if (!dup)
 				cw[v.n_cwes++] = mmr_arena_strdup(a, c);

@@ -256,7 +256,7 @@ static int osv_aliases(struct mmr_arena *a, json_t *rec, const char *id, struct 
 	for (size_t i = 0; i < nal + nup; i++) {
 		const char *x = i < nal ? al[i] : up[i - nal];
 		bool dup = strcmp(x, id) == 0;
-		for (size_t j = 0; j < k && !dup; j++)
+		for (size_t j = 0; j < k && j < 256 && !dup; j++) /* bounded: no n^2 */
 			dup = strcmp(out[j], x) == 0;
 		if (!dup)
 			out[k++] = x;

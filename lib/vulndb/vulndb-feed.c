@@ -388,25 +388,28 @@ int mmr_vulndb_each_json(struct mmr_arena *a, struct mmr_vulndb_sink *s, const c
 {
 	if (!data)
 		len = 0;
-	/* The first non-empty line: a complete JSON value on its own means
-	 * JSONL (or a one-line document). */
+	/* JSONL when the first non-empty line is a complete JSON value on its
+	 * own (or a one-line document), or, the first line being broken, the
+	 * second is a complete object: a pretty-printed document has neither. */
 	struct mmr_lines it;
 	struct mmr_str ln;
 	mmr_lines_init(&it, data, len);
 	bool jsonl = false;
-	while (mmr_lines_next(&it, &ln)) {
+	int seen = 0;
+	while (!jsonl && seen < 2 && mmr_lines_next(&it, &ln)) {
 		if (only_space((const uint8_t *)ln.p, ln.len))
 			continue;
+		seen++;
 		json_error_t je;
 		json_t *j = ln.len <= MMR_VULNDB_MAX_RECORD ?
 				    json_loadb(ln.p, ln.len, JSON_DISABLE_EOF_CHECK, &je) :
 				    NULL;
 		if (j) {
 			jsonl = only_space((const uint8_t *)ln.p + je.position,
-					   ln.len - (size_t)je.position);
+					   ln.len - (size_t)je.position) &&
+				(seen == 1 || json_is_object(j));
 			json_decref(j);
 		}
-		break;
 	}
 	if (!jsonl) {
 		if (len > MMR_VULNDB_MAX_RECORD)

@@ -251,6 +251,15 @@ static void test_malformed(void **state)
 			 -EBADMSG);
 	assert_string_equal(e.file, "x.json");
 	assert_int_equal(e.line, 3);
+	/* JSONL whose first line is truncated: only that line is rejected */
+	tsink_init(&t, a);
+	assert_int_equal(tsink_parse_mem(&t, a, "osv", "t.jsonl",
+					 "{\"id\":\"CUT\",\"affe\n{\"id\":\"OK-2\"}\n{\"id\":\"OK-3\"}\n",
+					 &e),
+			 0);
+	assert_int_equal(t.s.accepted, 2);
+	assert_int_equal(t.s.rejected, 1);
+	assert_true(mmr_cstr_starts(t.s.first_reject, "t.jsonl:1: "));
 	/* a sink error stops the feed */
 	tsink_init(&t, a);
 	t.fail_after = 1;
