@@ -134,7 +134,10 @@ bool mmr_image_scan_cached(struct mmr_image_scan *s, size_t i)
 			progress(s);
 			return true;
 		}
-	if (!s->cache_dir ||
+	/* the layer cache holds packages only: with content scanners active
+	 * every layer is streamed (their findings are not cached yet) */
+	bool scanners = s->o->scanners && s->o->scanners[0];
+	if (!s->cache_dir || scanners ||
 	    mmr_image_cache_load(s->r->arena, &s->o->limits, s->cache_dir, s->diff_ids.v[i],
 				 &ctx) < 0)
 		return false;
@@ -156,6 +159,7 @@ int mmr_image_scan_stream(struct mmr_image_scan *s, size_t i, const char *expect
 	if (!ctx)
 		return -ENOMEM;
 	mmr_sbom_ctx_init(ctx, r->arena, &s->o->limits, MMR_SBOM_INSTALLED, diff_id);
+	ctx->scanners = s->o->scanners;
 	const char *name = expect_digest ? expect_digest : diff_id;
 	int e = mmr_layer_scan(ctx, name, rd, ud, &s->image_bytes, &res, reterr);
 	if (e < 0)

@@ -51,6 +51,9 @@ void mmr_sbom_ctx_init(struct mmr_sbom_ctx *ctx, struct mmr_arena *a,
 
 bool mmr_sbom_wants(const struct mmr_sbom_ctx *ctx, const char *path, uint32_t mode, uint64_t size)
 {
+	for (size_t i = 0; ctx->scanners && ctx->scanners[i]; i++)
+		if (ctx->scanners[i]->wants(ctx->scanners[i], path, mode, size))
+			return true;
 	for (size_t i = 0; mmr_sbom_analyzers[i]; i++) {
 		const struct mmr_sbom_analyzer *an = mmr_sbom_analyzers[i];
 		if ((an->targets & ctx->targets) && an->match(path, mode, size))
@@ -63,6 +66,11 @@ void mmr_sbom_analyze(struct mmr_sbom_ctx *ctx, const struct mmr_sbom_file *f)
 {
 	bool touched = false;
 	ctx->files_seen++;
+	for (size_t i = 0; ctx->scanners && ctx->scanners[i]; i++) {
+		const struct mmr_file_scanner *s = ctx->scanners[i];
+		if (s->wants(s, f->path, f->mode, f->len))
+			s->scan(s, ctx, f);
+	}
 	for (size_t i = 0; mmr_sbom_analyzers[i]; i++) {
 		const struct mmr_sbom_analyzer *an = mmr_sbom_analyzers[i];
 		if (!(an->targets & ctx->targets) || !an->match(f->path, f->mode, f->len))
@@ -236,6 +244,18 @@ int mmr_sbom_merge(struct mmr_report *r, struct mmr_sbom_ctx *const *layers, siz
 			struct mmr_package *pkg = g->packages.v[p];
 			int e = mmr_package_finish(r->arena, pkg, os && osg ? osg->os : NULL);
 			if (e < 0 || mmr_vec_push(r->arena, &res->packages, pkg) < 0)
+				return -ENOMEM;
+		}
+	}
+	/* file-scanner findings: every layer's, deleted files included */
+	for (size_t i = 0; i < n; i++) {
+		const struct mmr_sbom_ctx *c = layers[i];
+		for (size_t k = 0; k < c->findings.n; k++) {
+			struct mmr_finding *f = c->findings.v[k];
+			const char *kind = mmr_finding_kind_name(f->kind);
+			struct mmr_result *res = mmr_report_result(r, f->loc.file ? f->loc.file : "",
+								   kind, kind);
+			if (!res || mmr_vec_push(r->arena, &res->findings, f) < 0)
 				return -ENOMEM;
 		}
 	}

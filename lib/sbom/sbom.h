@@ -33,6 +33,24 @@ struct mmr_sbom_file {
 	uint32_t mode; /* st_mode bits (S_IFREG | permissions) */
 };
 
+/* A content scanner beside the package analyzers (secrets, malware, ...):
+ * offered every regular file of a target — in images every file of every
+ * layer, including files a later layer deletes — it adds findings to
+ * ctx->findings (struct mmr_finding, with loc.file and loc.layer set). Like
+ * analyzers it never prints; a problem with one file is mmr_sbom_warn().
+ * `key` is a digest of its configuration (rules): it is part of the layer
+ * cache key, so cached layers are reused only for the same scanners. */
+struct mmr_sbom_ctx;
+struct mmr_file_scanner {
+	const char *name; /* "secret", "malware": also the result type */
+	const char *key;
+	bool (*wants)(const struct mmr_file_scanner *s, const char *path, uint32_t mode,
+		      uint64_t size);
+	void (*scan)(const struct mmr_file_scanner *s, struct mmr_sbom_ctx *ctx,
+		     const struct mmr_sbom_file *f);
+	void *ud;
+};
+
 /* One file's worth of packages. */
 struct mmr_sbom_group {
 	const char *analyzer; /* analyzer name, e.g. "dpkg" */
@@ -54,6 +72,8 @@ struct mmr_sbom_ctx {
 	struct mmr_vec opaque;   /* const char *: dirs this layer makes opaque */
 	struct mmr_vec touched;  /* const char *: files offered to analyzers */
 	struct mmr_vec warnings; /* struct mmr_diag * */
+	struct mmr_vec findings; /* struct mmr_finding *: from file scanners */
+	const struct mmr_file_scanner *const *scanners; /* NULL-terminated, or NULL */
 	uint64_t files_seen, files_parsed;
 };
 
@@ -82,10 +102,10 @@ const char *mmr_sbom_analyzers_key(void);
 void mmr_sbom_ctx_init(struct mmr_sbom_ctx *ctx, struct mmr_arena *a,
 		       const struct mmr_limits *limits, unsigned targets, const char *layer);
 
-/* Does any analyzer for ctx->targets want this file? */
+/* Does any analyzer for ctx->targets, or any of ctx->scanners, want this file? */
 bool mmr_sbom_wants(const struct mmr_sbom_ctx *ctx, const char *path, uint32_t mode,
 		    uint64_t size);
-/* Run every matching analyzer on the file; failures become warnings. */
+/* Run every matching analyzer and scanner on the file; failures become warnings. */
 void mmr_sbom_analyze(struct mmr_sbom_ctx *ctx, const struct mmr_sbom_file *f);
 
 /* Helpers for analyzers. */
@@ -107,7 +127,9 @@ int mmr_sbom_warn(struct mmr_sbom_ctx *ctx, const char *path, const char *fmt, .
  * groups of layers < N; a group for the same path in a later layer replaces
  * the earlier one) and add the surviving packages to the report as results:
  * OS packages in one "os-pkgs" result, each language file its own result.
- * Sets report->asset.os from os-release when found. */
+ * Sets report->asset.os from os-release when found. Findings of file
+ * scanners (all layers, deleted files included) become results of class
+ * "secret"/"malware"/... (the scanner's name), one per file. */
 int mmr_sbom_merge(struct mmr_report *r, struct mmr_sbom_ctx *const *layers, size_t n);
 
 #endif

@@ -169,6 +169,7 @@ int mmr_scan_dir(struct mmr_report *r, const char *root, enum mmr_asset_kind kin
 	}
 	mmr_sbom_ctx_init(ctx, r->arena, &o->limits,
 			  kind == MMR_ASSET_FS ? MMR_SBOM_SOURCE : MMR_SBOM_INSTALLED, NULL);
+	ctx->scanners = o->scanners;
 	struct walk *w = calloc(1, sizeof(*w));
 	if (!w) {
 		close(fd);

@@ -16,6 +16,7 @@
 #include "core/core-error.h"
 #include "core/core-limits.h"
 #include "model/model.h"
+#include "sbom/sbom.h"
 
 typedef void (*mmr_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
 
@@ -30,6 +31,8 @@ struct mmr_scan_opts {
 	const char *docker_config; /* path of a docker config.json; NULL: default lookup */
 	mmr_progress_fn progress;
 	void *progress_ud;
+	/* content scanners beside the SBOM (secrets, malware), NULL-terminated */
+	const struct mmr_file_scanner *const *scanners;
 };
 
 void mmr_scan_opts_default(struct mmr_scan_opts *o);
