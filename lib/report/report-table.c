@@ -8,8 +8,13 @@
  * overrides and invalid UTF-8 from the scanned data are shown as '?', so a
  * hostile package name cannot drive the terminal.
  *
- * The table engine (struct table) is generic: findings get their own
- * section later with their own columns. */
+ * When the report has vulnerability findings, each result shows them
+ * instead of its package list: counts per severity, a table Library |
+ * Vulnerability (with a [KEV] badge) | Severity | Status | Installed |
+ * Fixed | Title sorted by package then severity, and the suppressed ones
+ * with their reason after it; the summary adds report-wide counts.
+ *
+ * The table engine (struct table) is generic; cells may carry a colour. */
 #include "report/report.h"
 #include "report/report-spdx.h"
 
