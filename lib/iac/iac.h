@@ -1,0 +1,63 @@
+/* iac.h - infrastructure as code: front ends turn source files into
+ * resource documents; the policy engine (lib/policy/) checks documents.
+ *
+ *   Terraform (.tf, .tf.json, plan JSON)  \
+ *   CloudFormation (JSON/YAML, SAM)        >  struct mmr_iac_resource  ->  lib/policy rules
+ *   Kubernetes manifests, Dockerfiles     /
+ *
+ * A resource document is a jansson object of the resource's attributes,
+ * after evaluation (variables, locals, functions, count/for_each expanded).
+ * A value only known after apply is the object {"$unknown": true}; rules
+ * over it yield "unknown", not pass or fail. Every document carries where
+ * its attributes were written: `pos` maps an attribute path (JSON Pointer,
+ * e.g. "/versioning/0/enabled") to its line range in `file`.
+ *
+ * Normalised types ("aws.s3.bucket") are what rules target: the front end
+ * (or lib/iac/iac-normalise.c) merges satellite resources (aws_s3_bucket +
+ * aws_s3_bucket_public_access_block + ..._versioning) and CloudFormation
+ * AWS::S3::Bucket into one document of the normalised type; docs/iac/
+ * documents each type's shape. Raw types stay available as `raw_type`. */
+#ifndef MMR_IAC_H
+#define MMR_IAC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core-arena.h"
+#include "core/core-error.h"
+#include "core/core-vec.h"
+
+struct mmr_iac_pos {
+	unsigned long line_start, line_end;
+};
+
+struct mmr_iac_resource {
+	const char *type;     /* normalised type ("aws.s3.bucket"), or raw when not normalised */
+	const char *raw_type; /* as written: "aws_s3_bucket", "AWS::S3::Bucket", "apps/v1/Deployment" */
+	const char *source;   /* "terraform", "cloudformation", "kubernetes", "dockerfile" */
+	const char *address;  /* module.vpc.aws_security_group.web["a"], Logical ID, kind/ns/name */
+	const char *file;     /* path as scanned */
+	unsigned long line_start, line_end;
+	json_t *doc;          /* owned: released with the set */
+	json_t *pos;          /* owned: {"<json pointer>": [start, end], ...} */
+	struct mmr_vec refs;  /* const char *: addresses this resource references */
+	struct mmr_vec ignores; /* const char *: inline suppressions "rule-id reason" */
+};
+
+/* All resources of one scan, plus what the front ends could not resolve. */
+struct mmr_iac_set {
+	struct mmr_arena *arena;
+	struct mmr_vec resources;  /* struct mmr_iac_resource * */
+	struct mmr_vec unresolved; /* struct mmr_diag *: each value left unknown, and why */
+	struct mmr_vec errors;     /* struct mmr_diag *: syntax errors (file:line:col), per file */
+};
+
+void mmr_iac_set_init(struct mmr_iac_set *s, struct mmr_arena *a);
+void mmr_iac_set_release(struct mmr_iac_set *s); /* json_decref of every doc/pos */
+
+/* The unknown marker. */
+json_t *mmr_iac_unknown(void);
+bool mmr_iac_is_unknown(const json_t *v);
+
+#endif
