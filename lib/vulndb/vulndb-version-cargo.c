@@ -151,6 +151,7 @@ static int parse_comp(const char *s, const char *e, struct comp *c, bool *star)
 {
 	*star = false;
 	c->op = CARET;
+	const char *s0 = s;
 	if (s < e && *s == '=')
 		c->op = EXACT, s++;
 	else if (e - s >= 2 && s[0] == '>' && s[1] == '=')
@@ -165,7 +166,7 @@ static int parse_comp(const char *s, const char *e, struct comp *c, bool *star)
 		c->op = TILDE, s++;
 	else if (s < e && *s == '^')
 		c->op = CARET, s++;
-	bool has_op = !(c->op == CARET && s[-1] != '^');
+	bool has_op = s != s0;
 	while (s < e && mmr_version_space(*s))
 		s++;
 	if (xpart(s, e)) {

@@ -237,7 +237,7 @@ static int wildcard(const char *s, const char *e, struct cv *v, int *npos)
 		if (d + 1 == e)
 			return -EINVAL;
 	}
-	return wild && *npos < 4 ? 0 : -EINVAL;
+	return wild && *npos >= 1 && *npos < 4 ? 0 : -EINVAL;
 }
 
 enum op { EQ, NE, LT, LE, GT, GE };
