@@ -27,6 +27,9 @@ struct mmr_cli_command {
 #undef C
 
 extern const char mmr_cli_usage_main[];
+extern const char mmr_cli_usage_main_tail[];
+/* The top-level usage: intro, the command table with summaries, tail. (main.c) */
+void mmr_cli_print_main_usage(FILE *f);
 extern const char mmr_cli_usage_common[];
 /* The help page of a command, or NULL when there is none. */
 const char *mmr_cli_usage_for(const char *cmd);
@@ -40,6 +43,7 @@ int mmr_cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 #include "vulndb/vulndb-match.h"
 struct mmr_cli_vuln_opts {
 	bool enabled;             /* --scanners vuln (default) / none */
+	bool secret, malware;     /* --scanners secret / malware (default on) */
 	const char *db;           /* --db, NULL: mmr_vulndb_default_path() */
 	struct mmr_match_opts match;
 	int exit_code;            /* --exit-code, -1 when not given */

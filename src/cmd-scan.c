@@ -82,16 +82,12 @@ const char mmr_cli_usage_main[] =
 	"mamori is a cloud-native application protection platform. It reads what\n"
 	"is inside images, root filesystems, hosts and source trees, and reports\n"
 	"what it finds in one model, in the formats security tools exchange.\n"
-	"\n"
-	"Scan targets (software bill of materials):\n"
-	"   image     an image: registry reference, docker-archive, OCI layout or archive, podman store\n"
-	"   rootfs    an installed root filesystem (package databases, installed metadata, binaries)\n"
-	"   fs        a source tree (lockfiles and manifests)\n"
-	"   host      this machine's root filesystem (/)\n"
-	"Each reports the known vulnerabilities of the packages it finds when a\n"
+	"Scans report the known vulnerabilities of the packages they find when a\n"
 	"vulnerability database exists ('mamori db update', or offline 'mamori db import').\n"
 	"\n"
-	"Other commands:\n"
+	"Commands:\n";
+
+const char mmr_cli_usage_main_tail[] =
 	"   version   print the version\n"
 	"   help      show help for a command: mamori help <command>\n"
 	"\n"
@@ -100,7 +96,8 @@ const char mmr_cli_usage_main[] =
 
 const char mmr_cli_usage_vuln[] =
 	"Vulnerabilities:\n"
-	"      --scanners LIST    what to report besides the SBOM: vuln (default), none\n"
+	"      --scanners LIST    what to report besides the SBOM: vuln,secret,malware (default\n"
+	"                         all), or none\n"
 	"      --db PATH          vulnerability database (default $XDG_DATA_HOME/mamori/vuln.db)\n"
 	"      --severity LIST    only these severities: CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN\n"
 	"      --ignore-unfixed   leave out vulnerabilities that have no fixed version\n"
@@ -110,7 +107,7 @@ const char mmr_cli_usage_vuln[] =
 
 const char mmr_cli_usage_common[] =
 	"Output:\n"
-	"  -f, --format FORMAT    table (default), json, cyclonedx, spdx (also spdx-json)\n"
+	"  -f, --format FORMAT    table (default), json, cyclonedx, spdx (also spdx-json), sarif, junit\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
 	"\n"
 	"Limits and caching:\n"
@@ -193,7 +190,7 @@ void mmr_cli_print_usage(FILE *f, const char *cmd)
 {
 	const char *u = cmd ? mmr_cli_usage_for(cmd) : NULL;
 	if (!u) {
-		fputs(mmr_cli_usage_main, f);
+		mmr_cli_print_main_usage(f);
 		return;
 	}
 	fputs(u, f);
@@ -208,6 +205,8 @@ void mmr_cli_vuln_opts_init(struct mmr_cli_vuln_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->enabled = true;
+	o->secret = true;
+	o->malware = true;
 	o->exit_code = -1;
 }
 
@@ -216,7 +215,7 @@ int mmr_cli_vuln_option(struct mmr_cli_vuln_opts *o, const char *cmd, const char
 {
 	if (strcmp(name, "scanners") == 0) {
 		/* a list; "vuln" is the only scanner of this kind today */
-		bool vuln = false, none = false;
+		bool vuln = false, none = false, secret = false, malware = false;
 		const char *p = arg;
 		while (*p) {
 			size_t n = strcspn(p, ",");
@@ -224,15 +223,23 @@ int mmr_cli_vuln_option(struct mmr_cli_vuln_opts *o, const char *cmd, const char
 				vuln = true;
 			else if (n == 4 && strncmp(p, "none", 4) == 0)
 				none = true;
+			else if (n == 6 && strncmp(p, "secret", 6) == 0)
+				secret = true;
+			else if (n == 7 && strncmp(p, "malware", 7) == 0)
+				malware = true;
 			else if (n)
-				return mmr_cli_usage_error(cmd, "unknown scanner in '%s' (vuln, none)", arg);
+				return mmr_cli_usage_error(cmd,
+							   "unknown scanner in '%s' (vuln, secret, malware, none)",
+							   arg);
 			p += n;
 			if (*p == ',')
 				p++;
 		}
-		if (vuln && none)
+		if ((vuln || secret || malware) && none)
 			return mmr_cli_usage_error(cmd, "--scanners '%s': 'none' cannot be combined", arg);
 		o->enabled = vuln;
+		o->secret = secret;
+		o->malware = malware;
 	} else if (strcmp(name, "db") == 0) {
 		o->db = arg;
 	} else if (strcmp(name, "severity") == 0) {
@@ -434,7 +441,7 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 		switch (opt) {
 		case 'f':
 			if (!mmr_report_writer_find(optarg))
-				return mmr_cli_usage_error(cmd, "unknown format '%s' (table, json, cyclonedx, spdx)",
+				return mmr_cli_usage_error(cmd, "unknown format '%s' (table, json, cyclonedx, spdx, sarif, junit)",
 						   optarg);
 			c.format = optarg;
 			break;
