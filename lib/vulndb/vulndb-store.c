@@ -477,7 +477,7 @@ int mmr_vulndb_writer_new(const char *path, struct mmr_vulndb_writer **ret, stru
 	memcpy(w->tmp, path, plen);
 	memcpy(w->tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
 	if ((r = mkdir_parents(path)) < 0) {
-		r = mmr_error_set(reterr, -r, path, 0, 0, "cannot create the directory of %s: %s", path,
+		r = mmr_error_set(reterr, -r, NULL, 0, 0, "cannot create the directory of %s: %s", path,
 				  strerror(-r));
 		goto fail;
 	}
@@ -486,12 +486,12 @@ int mmr_vulndb_writer_new(const char *path, struct mmr_vulndb_writer **ret, stru
 		r = -errno;
 		free(w->tmp);
 		w->tmp = NULL;
-		r = mmr_error_set(reterr, -r, path, 0, 0, "cannot create a temporary file beside %s: %s",
+		r = mmr_error_set(reterr, -r, NULL, 0, 0, "cannot create a temporary file beside %s: %s",
 				  path, strerror(-r));
 		goto fail;
 	}
 	if (fchmod(w->fd, 0644) < 0) {
-		r = mmr_error_set(reterr, errno, w->tmp, 0, 0, "chmod %s: %s", w->tmp, strerror(errno));
+		r = mmr_error_set(reterr, errno, NULL, 0, 0, "chmod %s: %s", w->tmp, strerror(errno));
 		goto fail;
 	}
 	int rc = sqlite3_open_v2(w->tmp, &w->db,
@@ -499,7 +499,7 @@ int mmr_vulndb_writer_new(const char *path, struct mmr_vulndb_writer **ret, stru
 					 SQLITE_OPEN_EXRESCODE,
 				 NULL);
 	if (rc != SQLITE_OK) {
-		r = mmr_error_set(reterr, sqlite_errno(rc), w->tmp, 0, 0, "sqlite cannot open %s: %s",
+		r = mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "sqlite cannot open %s: %s",
 				  w->tmp, w->db ? sqlite3_errmsg(w->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -508,14 +508,14 @@ int mmr_vulndb_writer_new(const char *path, struct mmr_vulndb_writer **ret, stru
 			  " PRAGMA locking_mode=EXCLUSIVE; PRAGMA temp_store=MEMORY;"
 			  " PRAGMA cache_size=-65536; PRAGMA page_size=4096;" SCHEMA_SQL " BEGIN;",
 			  msg, sizeof(msg))) < 0) {
-		r = mmr_error_set(reterr, -r, w->tmp, 0, 0, "%s: %s", w->tmp, msg);
+		r = mmr_error_set(reterr, -r, NULL, 0, 0, "%s: %s", w->tmp, msg);
 		goto fail;
 	}
 	for (int i = 0; i < ST_N; i++) {
 		rc = sqlite3_prepare_v3(w->db, writer_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->st[i],
 					NULL);
 		if (rc != SQLITE_OK) {
-			r = mmr_error_set(reterr, sqlite_errno(rc), w->tmp, 0, 0, "%s: %s", w->tmp,
+			r = mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "%s: %s", w->tmp,
 					  sqlite3_errmsg(w->db));
 			goto fail;
 		}
@@ -593,7 +593,7 @@ int mmr_vulndb_writer_copy(struct mmr_vulndb_writer *w, const char *from, struct
 		return mmr_error_set(reterr, EINVAL, NULL, 0, 0, "copy into a writer already written to");
 	struct stat st;
 	if (stat(from, &st) < 0)
-		return mmr_error_set(reterr, errno, from, 0, 0, "%s: %s", from, strerror(errno));
+		return mmr_error_set(reterr, errno, NULL, 0, 0, "%s: %s", from, strerror(errno));
 	char *uri = path_uri(from, "mode=ro&immutable=1");
 	if (!uri)
 		return -ENOMEM;
@@ -611,7 +611,7 @@ int mmr_vulndb_writer_copy(struct mmr_vulndb_writer *w, const char *from, struct
 	free(uri);
 	exec_sql(w->db, "BEGIN", msg, sizeof(msg));
 	if (rc != SQLITE_OK)
-		return mmr_error_set(reterr, sqlite_errno(rc), from, 0, 0, "cannot read %s: %s", from,
+		return mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "cannot read %s: %s", from,
 				     sqlite3_errmsg(w->db));
 	if ((r = check_schema(w->db, from, "old", reterr)) < 0)
 		goto detach;
@@ -628,7 +628,7 @@ int mmr_vulndb_writer_copy(struct mmr_vulndb_writer *w, const char *from, struct
 			  "INSERT INTO epss SELECT * FROM old.epss;"
 			  "INSERT INTO sources SELECT * FROM old.sources;",
 			  msg, sizeof(msg))) < 0) {
-		r = mmr_error_set(reterr, -r, from, 0, 0, "copying %s: %s", from, msg);
+		r = mmr_error_set(reterr, -r, NULL, 0, 0, "copying %s: %s", from, msg);
 		goto detach;
 	}
 	/* the in-memory dedupe and intern maps must know the copied rows */
@@ -659,7 +659,7 @@ int mmr_vulndb_writer_copy(struct mmr_vulndb_writer *w, const char *from, struct
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		r = mmr_error_set(reterr, sqlite_errno(rc), from, 0, 0, "copying %s: %s", from,
+		r = mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "copying %s: %s", from,
 				  sqlite3_errstr(rc));
 	else
 		r = 0;
@@ -721,12 +721,12 @@ int mmr_vulndb_writer_commit(struct mmr_vulndb_writer *w, struct mmr_error *rete
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_OK) {
-		r = mmr_error_set(reterr, sqlite_errno(rc), w->tmp, 0, 0, "%s: %s", w->tmp,
+		r = mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "%s: %s", w->tmp,
 				  sqlite3_errmsg(w->db));
 		goto fail;
 	}
 	if ((r = exec_sql(w->db, INDEX_SQL " COMMIT;", msg, sizeof(msg))) < 0) {
-		r = mmr_error_set(reterr, -r, w->tmp, 0, 0, "%s: %s", w->tmp, msg);
+		r = mmr_error_set(reterr, -r, NULL, 0, 0, "%s: %s", w->tmp, msg);
 		goto fail;
 	}
 	for (int i = 0; i < ST_N; i++) {
@@ -736,16 +736,16 @@ int mmr_vulndb_writer_commit(struct mmr_vulndb_writer *w, struct mmr_error *rete
 	rc = sqlite3_close(w->db);
 	w->db = NULL;
 	if (rc != SQLITE_OK) {
-		r = mmr_error_set(reterr, sqlite_errno(rc), w->tmp, 0, 0, "%s: close: %s", w->tmp,
+		r = mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "%s: close: %s", w->tmp,
 				  sqlite3_errstr(rc));
 		goto fail;
 	}
 	if (fsync(w->fd) < 0) {
-		r = mmr_error_set(reterr, errno, w->tmp, 0, 0, "fsync %s: %s", w->tmp, strerror(errno));
+		r = mmr_error_set(reterr, errno, NULL, 0, 0, "fsync %s: %s", w->tmp, strerror(errno));
 		goto fail;
 	}
 	if (rename(w->tmp, w->path) < 0) {
-		r = mmr_error_set(reterr, errno, w->path, 0, 0, "cannot rename %s to %s: %s", w->tmp,
+		r = mmr_error_set(reterr, errno, NULL, 0, 0, "cannot rename %s to %s: %s", w->tmp,
 				  w->path, strerror(errno));
 		goto fail;
 	}
@@ -753,7 +753,7 @@ int mmr_vulndb_writer_commit(struct mmr_vulndb_writer *w, struct mmr_error *rete
 	w->tmp = NULL; /* nothing to unlink any more */
 	r = fsync_dir_of(w->path);
 	if (r < 0)
-		r = mmr_error_set(reterr, -r, w->path, 0, 0, "fsync of the directory of %s: %s", w->path,
+		r = mmr_error_set(reterr, -r, NULL, 0, 0, "fsync of the directory of %s: %s", w->path,
 				  strerror(-r));
 fail:
 	mmr_vulndb_writer_abort(w);
@@ -819,10 +819,10 @@ static int check_schema(sqlite3 *db, const char *path, const char *schema, struc
 		const char *m = sqlite3_errmsg(db);
 		sqlite3_finalize(s);
 		if (e == EBADMSG)
-			return mmr_error_set(reterr, EBADMSG, path, 0, 0,
+			return mmr_error_set(reterr, EBADMSG, NULL, 0, 0,
 					     "%s is not a mamori vulnerability database (%s); run 'mamori db update'",
 					     path, m);
-		return mmr_error_set(reterr, e, path, 0, 0, "%s: %s", path, m);
+		return mmr_error_set(reterr, e, NULL, 0, 0, "%s: %s", path, m);
 	}
 	rc = sqlite3_step(s);
 	long v = -1;
@@ -834,10 +834,10 @@ static int check_schema(sqlite3 *db, const char *path, const char *schema, struc
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return mmr_error_set(reterr, sqlite_errno(rc), path, 0, 0, "%s: %s", path,
+		return mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "%s: %s", path,
 				     sqlite3_errstr(rc));
 	if (v != MMR_VULNDB_SCHEMA_VERSION)
-		return mmr_error_set(reterr, EPROTO, path, 0, 0,
+		return mmr_error_set(reterr, EPROTO, NULL, 0, 0,
 				     "%s has database schema version %ld, this mamori reads version %d;"
 				     " run 'mamori db update' (or 'mamori db import') to rebuild it",
 				     path, v, MMR_VULNDB_SCHEMA_VERSION);
@@ -853,14 +853,14 @@ int mmr_vulndb_open(const char *path, struct mmr_vulndb **ret, struct mmr_error 
 	if (stat(path, &st) < 0) {
 		int e = errno;
 		if (e == ENOENT)
-			return mmr_error_set(reterr, ENOENT, path, 0, 0,
+			return mmr_error_set(reterr, ENOENT, NULL, 0, 0,
 					     "no vulnerability database at %s; get one with 'mamori db update'"
 					     " (online) or 'mamori db import FILES' (offline)",
 					     path);
-		return mmr_error_set(reterr, e, path, 0, 0, "%s: %s", path, strerror(e));
+		return mmr_error_set(reterr, e, NULL, 0, 0, "%s: %s", path, strerror(e));
 	}
 	if (!S_ISREG(st.st_mode))
-		return mmr_error_set(reterr, EBADMSG, path, 0, 0,
+		return mmr_error_set(reterr, EBADMSG, NULL, 0, 0,
 				     "%s is not a file (a vulnerability database is one SQLite file)", path);
 	struct mmr_vulndb *db = calloc(1, sizeof(*db));
 	if (!db)
@@ -878,7 +878,7 @@ int mmr_vulndb_open(const char *path, struct mmr_vulndb **ret, struct mmr_error 
 				 NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {
-		r = mmr_error_set(reterr, sqlite_errno(rc), path, 0, 0, "cannot open %s: %s", path,
+		r = mmr_error_set(reterr, sqlite_errno(rc), NULL, 0, 0, "cannot open %s: %s", path,
 				  db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -888,7 +888,7 @@ int mmr_vulndb_open(const char *path, struct mmr_vulndb **ret, struct mmr_error 
 		rc = sqlite3_prepare_v3(db->db, reader_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i],
 					NULL);
 		if (rc != SQLITE_OK) {
-			r = mmr_error_set(reterr, EBADMSG, path, 0, 0,
+			r = mmr_error_set(reterr, EBADMSG, NULL, 0, 0,
 					  "%s: not a complete mamori vulnerability database (%s);"
 					  " run 'mamori db update'",
 					  path, sqlite3_errmsg(db->db));

@@ -144,7 +144,7 @@ int mmr_vulndb_sources_parse(struct mmr_arena *a, const void *data, size_t len, 
 		return 0; /* an empty file changes nothing */
 	}
 	if (!json_is_object(doc)) {
-		r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "%s: the top level must be a mapping", file);
+		r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "the top level must be a mapping");
 		goto out;
 	}
 	const char *key;
@@ -153,21 +153,20 @@ int mmr_vulndb_sources_parse(struct mmr_arena *a, const void *data, size_t len, 
 	{
 		if (strcmp(key, "defaults") != 0 && strcmp(key, "sources") != 0) {
 			r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-					  "%s: unknown key '%.100s' (defaults, sources)", file, key);
+					  "unknown key '%.100s' (defaults, sources)",  key);
 			goto out;
 		}
 	}
 	json_t *def = json_object_get(doc, "defaults");
 	if (def && !json_is_boolean(def)) {
-		r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "%s: 'defaults' must be true or false",
-				  file);
+		r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "'defaults' must be true or false");
 		goto out;
 	}
 	if (json_is_false(def))
 		list->n = 0;
 	json_t *srcs = json_object_get(doc, "sources");
 	if (srcs && !json_is_null(srcs) && !json_is_array(srcs)) {
-		r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "%s: 'sources' must be a list", file);
+		r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "'sources' must be a list");
 		goto out;
 	}
 	size_t i;
@@ -175,14 +174,14 @@ int mmr_vulndb_sources_parse(struct mmr_arena *a, const void *data, size_t len, 
 	json_array_foreach(srcs, i, e)
 	{
 		if (i >= MMR_VULNDB_MAX_SOURCES) {
-			r = mmr_error_set(reterr, E2BIG, file, 0, 0, "%s: more than %d sources", file,
+			r = mmr_error_set(reterr, E2BIG, file, 0, 0, "more than %d sources", 
 					  MMR_VULNDB_MAX_SOURCES);
 			goto out;
 		}
 		if (!json_is_object(e)) {
 			r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-					  "%s: sources[%zu] must be a mapping (name, url, format, enabled)",
-					  file, i);
+					  "sources[%zu] must be a mapping (name, url, format, enabled)",
+					   i);
 			goto out;
 		}
 		json_object_foreach(e, key, val)
@@ -190,8 +189,8 @@ int mmr_vulndb_sources_parse(struct mmr_arena *a, const void *data, size_t len, 
 			if (strcmp(key, "name") && strcmp(key, "url") && strcmp(key, "format") &&
 			    strcmp(key, "enabled")) {
 				r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-						  "%s: sources[%zu]: unknown key '%.100s' (name, url, format, enabled)",
-						  file, i, key);
+						  "sources[%zu]: unknown key '%.100s' (name, url, format, enabled)",
+						   i, key);
 				goto out;
 			}
 		}
@@ -200,32 +199,32 @@ int mmr_vulndb_sources_parse(struct mmr_arena *a, const void *data, size_t len, 
 		const char *name = json_string_value(jn);
 		if (!name_ok(name)) {
 			r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-					  "%s: sources[%zu]: 'name' must be 1-%d characters of A-Z a-z 0-9 . _ -",
-					  file, i, MAX_NAME);
+					  "sources[%zu]: 'name' must be 1-%d characters of A-Z a-z 0-9 . _ -",
+					   i, MAX_NAME);
 			goto out;
 		}
 		if (ju && !url_ok(json_string_value(ju))) {
 			r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-					  "%s: sources[%zu] (%s): 'url' must be an https://, http://, file:// URL or an absolute path",
-					  file, i, name);
+					  "sources[%zu] (%s): 'url' must be an https://, http://, file:// URL or an absolute path",
+					   i, name);
 			goto out;
 		}
 		if (jf && !(json_is_string(jf) && mmr_vulndb_feed_find(json_string_value(jf)))) {
 			r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-					  "%s: sources[%zu] (%s): unknown 'format' (see 'mamori db import --help')",
-					  file, i, name);
+					  "sources[%zu] (%s): unknown 'format' (see 'mamori db import --help')",
+					   i, name);
 			goto out;
 		}
 		if (je && !json_is_boolean(je)) {
 			r = mmr_error_set(reterr, EBADMSG, file, 0, 0,
-					  "%s: sources[%zu] (%s): 'enabled' must be true or false", file, i,
+					  "sources[%zu] (%s): 'enabled' must be true or false",  i,
 					  name);
 			goto out;
 		}
 		struct mmr_vulndb_source *s;
 		bool existed = find_source(list, name) != NULL;
 		if ((r = get_source(a, list, name, &s)) < 0) {
-			r = mmr_error_set(reterr, -r, file, 0, 0, "%s: too many sources", file);
+			r = mmr_error_set(reterr, -r, file, 0, 0, "too many sources");
 			goto out;
 		}
 		if (ju && !(s->url = mmr_arena_strdup(a, json_string_value(ju)))) {
@@ -241,8 +240,8 @@ int mmr_vulndb_sources_parse(struct mmr_arena *a, const void *data, size_t len, 
 		else if (!existed)
 			s->enabled = true;
 		if (s->enabled && !s->url) {
-			r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "%s: sources[%zu] (%s) has no 'url'",
-					  file, i, name);
+			r = mmr_error_set(reterr, EBADMSG, file, 0, 0, "sources[%zu] (%s) has no 'url'",
+					   i, name);
 			goto out;
 		}
 	}
