@@ -15,11 +15,27 @@ static const struct mmr_cli_command commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+void mmr_cli_print_main_usage(FILE *f)
+{
+	fputs(mmr_cli_usage_main, f);
+	for (size_t i = 0; commands[i].name; i++)
+		fprintf(f, "   %-9s %s\n", commands[i].name, commands[i].summary);
+	fputs(mmr_cli_usage_main_tail, f);
+}
+
+static const struct mmr_cli_command *find(const char *name)
+{
+	for (size_t i = 0; commands[i].name; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
-		mmr_cli_print_usage(stderr, NULL);
+		mmr_cli_print_main_usage(stderr);
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
@@ -29,16 +45,22 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		const char *sub = argc > 2 ? argv[2] : NULL;
-		if (sub && !mmr_cli_usage_for(sub)) {
+		if (!sub) {
+			mmr_cli_print_main_usage(stdout);
+			return EXIT_OK;
+		}
+		const struct mmr_cli_command *c = find(sub);
+		if (!c) {
 			fprintf(stderr, "mamori: no help for '%s'\n", sub);
 			return EXIT_USAGE;
 		}
-		mmr_cli_print_usage(stdout, sub);
-		return EXIT_OK;
+		/* every command answers --help with its own page */
+		char *hargv[] = { (char *)sub, (char *)"--help", NULL };
+		return c->run(2, hargv, sub);
 	}
-	for (size_t i = 0; commands[i].name; i++)
-		if (strcmp(commands[i].name, cmd) == 0)
-			return commands[i].run(argc - 1, argv + 1, cmd);
+	const struct mmr_cli_command *c = find(cmd);
+	if (c)
+		return c->run(argc - 1, argv + 1, cmd);
 	fprintf(stderr, "mamori: '%s' is not a mamori command. See 'mamori --help'.\n", cmd);
 	return EXIT_USAGE;
 }
