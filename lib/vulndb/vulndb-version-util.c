@@ -44,6 +44,10 @@ enum mmr_version_op mmr_version_read_op(const char **s)
 		p += 1;
 	else if (p[0] == '!' && p[1] == '=')
 		op = MMR_VOP_NE, p += 2;
+	else if (p[0] == '<' && p[1] == '<') /* Debian's strict forms */
+		op = MMR_VOP_LT, p += 2;
+	else if (p[0] == '>' && p[1] == '>')
+		op = MMR_VOP_GT, p += 2;
 	else if (p[0] == '<' && p[1] == '=')
 		op = MMR_VOP_LE, p += 2;
 	else if (p[0] == '>' && p[1] == '=')

@@ -32,8 +32,8 @@ enum mmr_version_op {
 	MMR_VOP_GE,
 };
 
-/* Read an operator (==, =, !=, <=, >=, <, >) at *s, advancing *s; no
- * operator reads as MMR_VOP_EQ. */
+/* Read an operator (==, =, !=, <=, >=, <, >, and Debian's << >>) at *s,
+ * advancing *s; no operator reads as MMR_VOP_EQ. */
 enum mmr_version_op mmr_version_read_op(const char **s);
 bool mmr_version_op_holds(enum mmr_version_op op, int c);
 
