@@ -22,7 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define MAX_COMPS 64
+#define MAX_COMPS 32 /* the semver crate refuses more (ExcessiveComparators) */
 
 static int parse(const char *s, struct mmr_semver *v)
 {

@@ -39,6 +39,8 @@ struct cv {
 	uint64_t sn[MAX_SUF];
 	int nsn;
 	bool dev;
+	bool hyphen_mod;  /* '-' right before the stability word or "dev" */
+	bool extra_dev;   /* a second "-dev" (">=1.0.dev" is >= 1.0.0.0-dev-dev) */
 };
 
 static int ci_word(const char *p, const char *e, const char *w)
@@ -83,6 +85,7 @@ static int parse_n(const char *s, size_t len, struct cv *v)
 	}
 	/* stability suffix */
 	const char *p = s;
+	bool hy = p < e && *p == '-';
 	if (p < e && (*p == '.' || *p == '_' || *p == '-'))
 		p++;
 	static const struct {
@@ -99,6 +102,7 @@ static int parse_n(const char *s, size_t len, struct cv *v)
 		}
 	}
 	if (wl) {
+		v->hyphen_mod = hy;
 		s = p + wl;
 		for (;;) {
 			const char *q = s;
@@ -113,16 +117,22 @@ static int parse_n(const char *s, size_t len, struct cv *v)
 		}
 	}
 	p = s;
+	hy = p < e && *p == '-';
 	if (p < e && (*p == '.' || *p == '-'))
 		p++;
 	int dl = ci_word(p, e, "dev");
 	if (dl && p + dl == e) {
 		v->dev = true;
+		v->hyphen_mod |= hy;
 		s = e;
 	}
-	if (v->stab == ST_STABLE && v->has_stab && (v->nsn || v->dev))
-		return -EINVAL; /* "stable" takes neither */
-	return s == e ? 0 : -EINVAL;
+	if (s != e)
+		return -EINVAL;
+	if (v->stab == ST_STABLE && v->has_stab) {
+		v->nsn = 0; /* composer returns the bare version for "stable" */
+		v->dev = false;
+	}
+	return 0;
 }
 
 static int parse(const char *s, struct cv *v)
@@ -148,6 +158,8 @@ static int tail(const struct cv *v, struct tok *t)
 	}
 	if (v->dev)
 		t[n++] = (struct tok){ false, 0, 0 };
+	if (v->extra_dev)
+		t[n++] = (struct tok){ false, 0, 0 };
 	return n;
 }
 
@@ -156,7 +168,7 @@ static int order(const struct cv *x, const struct cv *y)
 	for (int i = 0; i < 4; i++)
 		if (x->n[i] != y->n[i])
 			return x->n[i] < y->n[i] ? -1 : 1;
-	struct tok a[MAX_SUF + 2], b[MAX_SUF + 2];
+	struct tok a[MAX_SUF + 3], b[MAX_SUF + 3];
 	int na = tail(x, a), nb = tail(y, b);
 	for (int i = 0; i < na || i < nb; i++) {
 		if (i >= na)
@@ -261,16 +273,23 @@ static int single(const char *s, const char *e, const struct cv *v, bool *ret)
 {
 	/* stability flag */
 	const char *at = memchr(s, '@', (size_t)(e - s));
+	int flag = -1; /* @alpha/@beta/@RC/@dev: ST_*; @stable: -1 */
 	if (at) {
 		static const char *const flags[] = { "stable", "RC", "beta", "alpha", "dev" };
+		static const int fst[] = { -1, ST_RC, ST_BETA, ST_ALPHA, ST_DEV };
 		bool ok = false;
-		for (int i = 0; i < 5 && !ok; i++)
+		for (int i = 0; i < 5 && !ok; i++) {
 			ok = ci_word(at + 1, e, flags[i]) == (int)(e - at - 1) && e - at - 1 > 0;
+			if (ok)
+				flag = fst[i];
+		}
 		if (!ok)
 			return -EINVAL;
+		if (at == s) { /* "@dev" alone: anything */
+			*ret = true;
+			return 0;
+		}
 		e = at;
-		while (e > s && mmr_version_space(e[-1]))
-			e--;
 	}
 	if (s == e)
 		return -EINVAL;
@@ -281,9 +300,7 @@ static int single(const char *s, const char *e, const struct cv *v, bool *ret)
 		bool tilde = *s == '~';
 		s++;
 		if (tilde && s < e && *s == '>')
-			s++;
-		while (s < e && mmr_version_space(*s))
-			s++;
+			return -EINVAL; /* composer refuses Ruby's "~>" */
 		if (parse_n(s, (size_t)(e - s), &c) < 0)
 			return -EINVAL;
 		int pos;
@@ -333,8 +350,21 @@ static int single(const char *s, const char *e, const struct cv *v, bool *ret)
 		s++;
 	if (parse_n(s, (size_t)(e - s), &c) < 0)
 		return -EINVAL;
-	if (op == LT || op == GE)
-		c = dev_of(&c);
+	bool stable = c.stab == ST_STABLE && !c.dev;
+	if (op != EQ && flag >= 0 && stable) {
+		/* ">1.0@beta" reads as ">1.0.0.0-beta" */
+		if (flag == ST_DEV)
+			c.dev = true;
+		else
+			c.stab = flag, c.has_stab = true;
+	} else if ((op == LT || op == GE) && !c.hyphen_mod) {
+		/* composer appends "-dev" unless a "-stability" ends the
+		 * version as written: "<2.0" is "<2.0.0.0-dev" */
+		if (c.dev)
+			c.extra_dev = true;
+		else
+			c.dev = true;
+	}
 	*ret = test(op, v, &c);
 	return 0;
 }
