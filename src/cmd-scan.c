@@ -2,6 +2,7 @@
 #include "src/cli.h"
 
 #include "core/core-log.h"
+#include "malware/malware.h"
 #include "model/model.h"
 #include "report/report.h"
 #include "scan/scan.h"
@@ -26,6 +27,8 @@ struct cli {
 	struct mmr_scan_opts scan;
 	struct mmr_cli_vuln_opts vuln;
 	struct mmr_cli_gate_opts gate;
+	struct mmr_malware_opts malware; /* --yara-rules, --malware-hashes */
+	const char *yara_dirs[32], *hash_files[32];
 };
 
 /* ---- logging to stderr ---- */
@@ -186,6 +189,15 @@ const char *mmr_cli_usage_for(const char *cmd)
 	return NULL;
 }
 
+static const char usage_malware[] =
+	"Malware (--scanners malware):\n"
+	"      --yara-rules PATH  also use the YARA rules in PATH (a .yar file or a directory of\n"
+	"                         .yar/.yara files), repeatable; bundled rules are always on\n"
+	"      --malware-hashes F hash signatures: ClamAV .hdb (MD5:size:name), .hsb\n"
+	"                         (SHA1/SHA256:size:name) or a list of '<sha256>  name' lines;\n"
+	"                         repeatable\n"
+	"\n";
+
 void mmr_cli_print_usage(FILE *f, const char *cmd)
 {
 	const char *u = cmd ? mmr_cli_usage_for(cmd) : NULL;
@@ -195,6 +207,7 @@ void mmr_cli_print_usage(FILE *f, const char *cmd)
 	}
 	fputs(u, f);
 	fputs(mmr_cli_usage_vuln, f);
+	fputs(usage_malware, f);
 	fputs(mmr_cli_usage_gate, f);
 	fputs(mmr_cli_usage_common, f);
 }
@@ -320,7 +333,8 @@ int mmr_cli_vuln_exit(const struct mmr_report *r, const struct mmr_cli_vuln_opts
 		const struct mmr_result *res = r->results.v[i];
 		for (size_t k = 0; k < res->findings.n; k++) {
 			const struct mmr_finding *f = res->findings.v[k];
-			if (f->kind == MMR_FINDING_VULNERABILITY && !f->suppressed)
+			if ((f->kind == MMR_FINDING_VULNERABILITY || f->kind == MMR_FINDING_MALWARE) &&
+			    !f->suppressed)
 				return o->exit_code;
 		}
 	}
@@ -346,6 +360,8 @@ enum {
 	OPT_IGNORE_UNFIXED,
 	OPT_PKG_TYPES,
 	OPT_EXIT_CODE,
+	OPT_YARA_RULES,
+	OPT_MALWARE_HASHES,
 };
 
 static const struct option scan_options[] = {
@@ -370,6 +386,8 @@ static const struct option scan_options[] = {
 	{ "ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED },
 	{ "pkg-types", required_argument, NULL, OPT_PKG_TYPES },
 	{ "exit-code", required_argument, NULL, OPT_EXIT_CODE },
+	{ "yara-rules", required_argument, NULL, OPT_YARA_RULES },
+	{ "malware-hashes", required_argument, NULL, OPT_MALWARE_HASHES },
 	MMR_CLI_GATE_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
@@ -428,6 +446,9 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 	mmr_cli_vuln_opts_init(&c.vuln);
 	mmr_cli_gate_opts_init(&c.gate);
 	mmr_scan_opts_default(&c.scan);
+	mmr_malware_opts_default(&c.malware);
+	c.malware.yara_dirs = c.yara_dirs;
+	c.malware.hash_files = c.hash_files;
 	const char *user_env = secure_getenv("MAMORI_USERNAME");
 	const char *pass_env = secure_getenv("MAMORI_PASSWORD");
 	if (user_env && *user_env)
@@ -505,6 +526,16 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 				return vr;
 			break;
 		}
+		case OPT_YARA_RULES:
+		case OPT_MALWARE_HASHES: {
+			bool y = opt == OPT_YARA_RULES;
+			size_t *n = y ? &c.malware.n_yara_dirs : &c.malware.n_hash_files;
+			if (*n >= sizeof(c.yara_dirs) / sizeof(c.yara_dirs[0]))
+				return mmr_cli_usage_error(cmd, "too many %s options (at most 32)",
+							   y ? "--yara-rules" : "--malware-hashes");
+			(y ? c.yara_dirs : c.hash_files)[(*n)++] = optarg;
+			break;
+		}
 		case MMR_CLI_OPT_IGNOREFILE:
 		case MMR_CLI_OPT_VEX:
 		case MMR_CLI_OPT_DB_STORE:
@@ -547,6 +578,26 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 	}
 	struct mmr_error e = { 0 };
 	int rc;
+	/* content scanners beside the SBOM, NULL-terminated */
+	const struct mmr_file_scanner *scanners[8] = { 0 };
+	size_t n_scanners = 0;
+	struct mmr_malware *mw = NULL;
+	if (c.vuln.malware) {
+		char cbuf[4096];
+		c.malware.cache_dir = c.scan.no_cache ? NULL :
+							mmr_scan_cache_dir(&c.scan, cbuf, sizeof(cbuf));
+		rc = mmr_malware_new(&c.malware, &mw, &e);
+		if (rc < 0) {
+			char msg[1200];
+			if (!e.msg[0])
+				snprintf(e.msg, sizeof(e.msg), "%s", strerror(-rc));
+			mmr_err("malware rules: %s", mmr_error_format(&e, msg, sizeof(msg)));
+			mmr_report_free(r);
+			return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		}
+		scanners[n_scanners++] = mmr_malware_scanner(mw);
+	}
+	c.scan.scanners = n_scanners ? scanners : NULL;
 	if (strcmp(cmd, "image") == 0)
 		rc = mmr_scan_image(r, target, &c.scan, &e);
 	else
@@ -557,6 +608,17 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 				  &c.scan, &e);
 	if (c.scan.progress)
 		fputs("\r\033[K", stderr);
+	if (mw) { /* the findings live in the report: the engine can go */
+		const struct mmr_malware_stats *ms = mmr_malware_stats(mw);
+		mmr_info("malware: %u YARA rules, %zu hash signatures; %llu files, %llu contents "
+			 "scanned, %llu repeated, %llu from the verdict cache, %llu findings",
+			 mmr_malware_yara_rules(mw), mmr_malware_hash_sigs(mw),
+			 (unsigned long long)ms->files, (unsigned long long)ms->scanned,
+			 (unsigned long long)ms->dedup_hits, (unsigned long long)ms->cache_hits,
+			 (unsigned long long)ms->hits);
+		mmr_malware_free(mw);
+		mw = NULL;
+	}
 	if (rc < 0) {
 		char msg[1200];
 		if (!e.msg[0])
