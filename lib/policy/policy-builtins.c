@@ -570,6 +570,35 @@ static int fn_references(struct pol_ctx *c, const struct pol_node *call, struct 
 	return related(c, a, ret, false);
 }
 
+/* attached(type, attr, self_attr): resources of `type` that reference self,
+ * or whose `attr` is a known string equal to self's `self_attr` (a
+ * satellite naming its bucket literally). An unknown `attr` does not
+ * attach: had it pointed at self, self would be in its refs. */
+static int fn_attached(struct pol_ctx *c, const struct pol_node *call, struct pv *a, size_t n,
+		       struct pv *ret)
+{
+	const char *t = mmr_pv_str(&a[0]), *attr = mmr_pv_str(&a[1]), *sattr = mmr_pv_str(&a[2]);
+	struct mmr_vec *out = mmr_arena_alloc(c->arena, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	*ret = (struct pv){ .k = PV_RESLIST, .rl = out, .ptr = -1 };
+	if (!t || !attr || !sattr)
+		return 0;
+	json_t *mine = json_object_get(c->self->doc, sattr);
+	const char *name = json_is_string(mine) ? json_string_value(mine) : NULL;
+	struct mmr_vec *all = mmr_pol_resources_of(c, t);
+	for (size_t i = 0; i < all->n; i++) {
+		const struct mmr_iac_resource *r = all->v[i];
+		json_t *theirs = json_object_get(r->doc, attr);
+		bool hit = r != c->self && ((c->self->address && refers(r, c->self)) ||
+					    (name && json_is_string(theirs) &&
+					     strcmp(json_string_value(theirs), name) == 0));
+		if (hit && mmr_vec_push(c->arena, out, (void *)r) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int fn_refers(struct pol_ctx *c, const struct pol_node *call, struct pv *a, size_t n,
 		     struct pv *ret)
 {
@@ -625,6 +654,7 @@ const struct pol_builtin mmr_pol_builtins[] = {
 	{ "resources", 1, 1, false, fn_resources, "every resource of a type in the scan" },
 	{ "referenced_by", 1, 1, false, fn_referenced_by, "resources of a type that reference self" },
 	{ "references", 1, 1, false, fn_references, "resources of a type that self references" },
+	{ "attached", 3, 3, false, fn_attached, "resources of a type referencing self or naming it in an attribute" },
 	{ "refers", 2, 2, false, fn_refers, "resource a references resource b" },
 	{ "address", 1, 1, false, fn_address, "a resource's address" },
 	{ "type", 1, 1, false, fn_type, "a resource's type as written" },

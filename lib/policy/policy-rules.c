@@ -195,6 +195,62 @@ static int compile_condition(struct loader *l, const yaml_node_t *n, struct mmr_
 	return mmr_policy_compile(l->set, text, len, l->file, line, col, &rule->cond, l->reterr);
 }
 
+/* YAML -> JSON for rule examples: plain scalars typed (YAML 1.2 core),
+ * quoted ones strings. */
+static json_t *to_json(struct loader *l, yaml_node_t *n, int depth)
+{
+	if (!n || depth > 64)
+		return NULL;
+	if (n->type == YAML_SCALAR_NODE) {
+		const char *v = (const char *)n->data.scalar.value;
+		size_t len = n->data.scalar.length;
+		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+			char *end = NULL;
+			if (strcmp(v, "true") == 0 || strcmp(v, "True") == 0)
+				return json_true();
+			if (strcmp(v, "false") == 0 || strcmp(v, "False") == 0)
+				return json_false();
+			if (len == 0 || strcmp(v, "null") == 0 || strcmp(v, "~") == 0)
+				return json_null();
+			if ((v[0] >= '0' && v[0] <= '9') || v[0] == '-') {
+				errno = 0;
+				long long ll = strtoll(v, &end, 10);
+				if (!errno && end && !*end)
+					return json_integer(ll);
+				double d = strtod(v, &end);
+				if (end && !*end)
+					return json_real(d);
+			}
+		}
+		return json_stringn(v, len);
+	}
+	json_t *out = n->type == YAML_SEQUENCE_NODE ? json_array() : json_object();
+	if (!out)
+		return NULL;
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++) {
+			json_t *e = to_json(l, yaml_document_get_node(l->doc, *it), depth + 1);
+			if (!e || json_array_append_new(out, e) < 0) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		json_t *v = to_json(l, yaml_document_get_node(l->doc, p->value), depth + 1);
+		if (!k || k->type != YAML_SCALAR_NODE || !v ||
+		    json_object_set_new(out, (const char *)k->data.scalar.value, v) < 0) {
+			json_decref(v);
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 static bool valid_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -288,6 +344,18 @@ static int load_rule(struct loader *l, yaml_node_t *map)
 					return r;
 				}
 			}
+		} else if (strcmp(key, "examples") == 0) {
+			json_t *ex = to_json(l, v, 0);
+			if (!json_is_object(ex)) {
+				json_decref(ex);
+				return node_err(l, v, "examples: expected a mapping with bad/good lists%s",
+						"");
+			}
+			if (mmr_vec_push(l->set->arena, &l->set->literals, ex) < 0) {
+				json_decref(ex);
+				return -ENOMEM;
+			}
+			rule->examples = ex;
 		} else if (strcmp(key, "provider") == 0 || strcmp(key, "service") == 0 ||
 			   strcmp(key, "tags") == 0 || strncmp(key, "x-", 2) == 0) {
 			/* informational */

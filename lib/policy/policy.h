@@ -61,6 +61,7 @@ struct mmr_policy_rule {
 	struct mmr_vec controls;   /* const char *: "framework:control" */
 	struct mmr_vec fixes;      /* struct mmr_policy_fix * */
 	bool disabled;             /* --skip */
+	json_t *examples;          /* {"bad": [...], "good": [...]} for self-tests, or NULL */
 };
 
 struct mmr_policy_set {
