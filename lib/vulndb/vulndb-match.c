@@ -5,7 +5,14 @@
  * packages of one source package share a lookup), evaluate every affected
  * record against the installed version, resolve each hit's advisory to its
  * canonical id through the alias table (cached), and merge hits of one
- * advisory into one finding. */
+ * advisory into one finding.
+ *
+ * Cost (bench/vuln-match): everything that does not depend on the package
+ * is computed once per match run and shared — the query result per
+ * (namespace, name), the advisory per id (its bounded alias closure, the
+ * merged record, the report-arena copies of its strings, parsed CVSS), and
+ * KEV/EPSS per CVE id. Findings of one advisory on many packages share
+ * those strings (all in the report's arena, never modified after). */
 #include "vulndb/vulndb-match.h"
 
 #include "core/core-hash.h"
@@ -13,6 +20,7 @@
 #include "vulndb/vulndb-version.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +39,29 @@ struct vinfo {
 	size_t n_cves;           /* CVE ids in its alias closure */
 	const char *const *cves;
 	bool bundle;             /* an advisory for several CVEs (DSA, USN, RHSA ...) */
+	struct mmr_map cveset;   /* its CVEs, made when a package needs a lookup */
+	/* made on its first finding, in the report's arena, shared by all */
+	struct shared *sh;
+};
+
+/* What every finding of one advisory carries, copied once into the
+ * report's arena. */
+struct shared {
+	const char *rule_id, *title, *description, *published, *modified;
+	const char *cvss3_vector, *cvss4_vector;
+	double cvss3_score, cvss4_score; /* parsed from the vectors when they parse */
+	const char *source;              /* the merged record's source */
+	const char **aliases;            /* sorted */
+	size_t n_aliases;
+	const char **refs, **cwes;
+	size_t n_refs, n_cwes;
+};
+
+/* KEV and EPSS of one CVE id, looked up once per run. */
+struct cveinfo {
+	bool kev;
+	const char *added, *due; /* report arena */
+	double epss, pct;        /* -1 when not listed */
 };
 
 /* A finding being assembled for one package. */
@@ -50,9 +81,14 @@ struct matcher {
 	struct mmr_arena *s;     /* scratch: caches */
 	struct mmr_map queries;  /* "ns\x1fname" -> struct qres */
 	struct mmr_map vulns;    /* advisory id -> struct vinfo */
+	struct mmr_map cves;     /* CVE id -> struct cveinfo */
+	struct mmr_map rstrs;    /* scratch string -> its copy in the report's arena */
 	const struct mmr_match_opts *o;
 	struct mmr_match_stats st;
 	const char *bad_example; /* first version a scheme refused */
+	EVP_MD *md;              /* fingerprints */
+	EVP_MD_CTX *mdctx;
+	const char *installed;   /* of the package being matched, report arena */
 };
 
 static const char *const distro_sources[] = { "debian", "ubuntu", "alpine", "redhat", NULL };
@@ -215,14 +251,22 @@ static int collect(void *ud, const struct mmr_vuln_affected *af)
 
 static int lookup(struct matcher *m, const char *ns, const char *name, struct qres **ret)
 {
-	char *key = mmr_arena_printf(m->s, "%s\x1f%s", ns, name);
+	char kb[512], *key = kb;
+	size_t nl = strlen(ns), pl = strlen(name);
+	if (nl + pl + 2 > sizeof(kb))
+		key = mmr_arena_alloc(m->s, nl + pl + 2);
 	if (!key)
 		return -ENOMEM;
+	memcpy(key, ns, nl);
+	key[nl] = '\x1f';
+	memcpy(key + nl + 1, name, pl + 1);
 	struct qres *q = mmr_map_get(&m->queries, key);
 	if (q) {
 		*ret = q;
 		return 0;
 	}
+	if (key == kb && !(key = mmr_arena_strdup(m->s, kb)))
+		return -ENOMEM;
 	q = mmr_arena_alloc(m->s, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
@@ -251,6 +295,21 @@ static bool is_distro_advisory(const char *id)
 	return false;
 }
 
+/* Ids one advisory's closure may hold (PYSEC -> GHSA -> CVE needs three;
+ * a bundle advisory lists its CVEs, the largest DSAs a few hundred). */
+#define MAX_CLOSURE 512
+
+/* The advisory `id` through the alias table, cached per id.
+ *
+ * Its closure is bounded and does not walk through CVE ids or distribution
+ * advisories (other than `id` itself): the alias table links a DSA to every
+ * CVE it fixes and each CVE to every DSA/DLA/USN that mentions it, so a
+ * transitive walk would join unrelated CVEs (DLA-3322-1, for runc's one
+ * CVE-2019-16884, would reach five more CVEs through other DLAs and turn
+ * into a "bundle"). Language advisories (GHSA, PYSEC, GO, RUSTSEC, ...)
+ * are walked through: a PYSEC record may name only the GHSA that names the
+ * CVE. So: a CVE names its own finding; another id takes the CVE only when
+ * its closure has exactly one; else it stays itself. */
 static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 {
 	struct vinfo *vi = mmr_map_get(&m->vulns, id);
@@ -258,55 +317,111 @@ static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 		*ret = vi;
 		return 0;
 	}
+	int r;
 	vi = mmr_arena_alloc(m->s, sizeof(*vi));
-	if (!vi)
+	char *key = mmr_arena_strdup(m->s, id);
+	if (!vi || !key)
 		return -ENOMEM;
-	struct mmr_vuln *v = NULL;
-	int r = mmr_vulndb_vuln(m->db, m->s, id, &v);
-	if (r < 0 && r != -ENOENT)
+	struct mmr_map seen;
+	struct mmr_vec clo = { 0 }, cves = { 0 };
+	mmr_map_init(&seen, m->s);
+	if ((r = mmr_map_put(&seen, key, key)) < 0 || (r = mmr_vec_push(m->s, &clo, key)) < 0)
 		return r;
-	/* The alias closure of a distribution advisory spans every CVE it
-	 * fixes, so: a CVE names its own finding; another id takes the CVE
-	 * only when its closure has exactly one; else it stays itself. */
-	vi->canon = id;
-	struct mmr_vec cves = { 0 };
-	if (r == 0) {
-		if (is_cve(v->id) && (r = push_unique(m->s, &cves, v->id)) < 0)
-			return r;
-		for (size_t i = 0; i < v->n_aliases; i++)
-			if (is_cve(v->aliases[i]) && (r = push_unique(m->s, &cves, v->aliases[i])) < 0)
+	for (size_t i = 0; i < clo.n; i++) {
+		const char *x = clo.v[i];
+		if (is_cve(x)) {
+			if ((r = mmr_vec_push(m->s, &cves, (void *)x)) < 0)
 				return r;
-		r = 0;
+			if (i > 0)
+				continue;
+		}
+		if (i > 0 && is_distro_advisory(x))
+			continue;
+		const char *const *nb;
+		size_t n;
+		if ((r = mmr_vulndb_aliases(m->db, m->s, x, &nb, &n)) < 0)
+			return r;
+		for (size_t k = 0; k < n && clo.n < MAX_CLOSURE; k++) {
+			if (mmr_map_has(&seen, nb[k]))
+				continue;
+			if ((r = mmr_map_put(&seen, nb[k], (void *)nb[k])) < 0 ||
+			    (r = mmr_vec_push(m->s, &clo, (void *)nb[k])) < 0)
+				return r;
+		}
 	}
-	if (!is_cve(id) && cves.n == 1)
+	vi->canon = key;
+	if (!is_cve(key) && cves.n == 1)
 		vi->canon = cves.v[0];
 	vi->bundle = !is_cve(vi->canon) && cves.n > 1;
 	vi->cves = (const char *const *)cves.v;
 	vi->n_cves = cves.n;
-	/* the merged data belongs to the finding unless it is another CVE's */
-	vi->m = r == 0 && (!is_cve(v->id) || strcmp(v->id, vi->canon) == 0) ? v : NULL;
-	if (r == 0) {
-		const char *all[1] = { v->id };
-		for (size_t k = 0; k < 2; k++) {
-			const char *const *ids = k == 0 ? all : v->aliases;
-			size_t n = k == 0 ? 1 : v->n_aliases;
-			for (size_t i = 0; i < n; i++) {
-				/* a distribution advisory is about its own package:
-				 * it joins a finding only as one of its hits */
-				if (strcmp(ids[i], vi->canon) == 0 || is_distro_advisory(ids[i]) ||
-				    (is_cve(vi->canon) && is_cve(ids[i])))
-					continue;
-				if (push_unique(m->s, &vi->aliases, ids[i]) < 0)
-					return -ENOMEM;
-			}
-		}
-	} else if (strcmp(id, vi->canon) != 0 && push_unique(m->s, &vi->aliases, id) < 0) {
-		return -ENOMEM;
+
+	/* the record data: the canonical id's and its language advisories';
+	 * another CVE's never (nor, for a bundle, its CVEs') */
+	struct mmr_vec data = { 0 };
+	if ((r = mmr_vec_push(m->s, &data, (void *)vi->canon)) < 0)
+		return r;
+	for (size_t i = 0; i < clo.n; i++)
+		if (!is_cve(clo.v[i]) && strcmp(clo.v[i], vi->canon) != 0 &&
+		    (r = mmr_vec_push(m->s, &data, clo.v[i])) < 0)
+			return r;
+	struct mmr_vuln *v = NULL;
+	r = mmr_vulndb_vuln_set(m->db, m->s, (const char *const *)data.v, data.n, &v);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	vi->m = r == 0 ? v : NULL;
+
+	/* aliases: the closure, less the canonical id, the other CVEs of a
+	 * CVE finding, and distribution advisories (one is about its own
+	 * package: it joins a finding only as one of its hits) */
+	for (size_t i = 0; i < clo.n; i++) {
+		const char *x = clo.v[i];
+		if (x == vi->canon || strcmp(x, vi->canon) == 0 || is_distro_advisory(x) ||
+		    (is_cve(vi->canon) && is_cve(x)))
+			continue;
+		if ((r = mmr_vec_push(m->s, &vi->aliases, (void *)x)) < 0)
+			return r;
 	}
-	char *k = mmr_arena_strdup(m->s, id);
-	if (!k || (r = mmr_map_put(&m->vulns, k, vi)) < 0)
-		return -ENOMEM;
+	if ((r = mmr_map_put(&m->vulns, key, vi)) < 0)
+		return r;
 	*ret = vi;
+	return 0;
+}
+
+/* KEV and EPSS of a CVE id, once per run. */
+static int cve_info(struct matcher *m, const char *cve, const struct cveinfo **ret)
+{
+	struct cveinfo *c = mmr_map_get(&m->cves, cve);
+	if (c) {
+		*ret = c;
+		return 0;
+	}
+	char *key = mmr_arena_strdup(m->s, cve);
+	c = mmr_arena_alloc(m->s, sizeof(*c));
+	if (!key || !c)
+		return -ENOMEM;
+	c->epss = c->pct = -1;
+	const char *added = NULL, *due = NULL;
+	int r = mmr_vulndb_kev(m->db, m->s, cve, &added, &due);
+	if (r == 0) {
+		c->kev = true;
+		if ((added && !(c->added = mmr_arena_strdup(m->r->arena, added))) ||
+		    (due && !(c->due = mmr_arena_strdup(m->r->arena, due))))
+			return -ENOMEM;
+	} else if (r != -ENOENT) {
+		return r;
+	}
+	double sc, pc;
+	r = mmr_vulndb_epss(m->db, cve, &sc, &pc);
+	if (r == 0) {
+		c->epss = sc;
+		c->pct = pc;
+	} else if (r != -ENOENT) {
+		return r;
+	}
+	if ((r = mmr_map_put(&m->cves, key, c)) < 0)
+		return r;
+	*ret = c;
 	return 0;
 }
 
@@ -320,15 +435,12 @@ static int cmp_str(const void *a, const void *b)
 /* The severity of a finding, by the rules of vulndb-match.h. */
 static void choose_severity(const struct fbuild *b, bool os, struct mmr_finding *f)
 {
+	const struct shared *sh = b->vi->sh;
 	const struct mmr_vuln *v = b->vi->m;
 	struct mmr_vuln_info *vi = f->vuln;
-	double cvss = -1;
-	struct mmr_cvss c;
-	if (vi->cvss4_vector && mmr_cvss_parse(vi->cvss4_vector, &c, NULL) == 0 && c.version == 40)
-		vi->cvss4_score = c.score;
-	if (vi->cvss3_vector && mmr_cvss_parse(vi->cvss3_vector, &c, NULL) == 0 && c.version != 40)
-		vi->cvss3_score = c.base;
-	cvss = vi->cvss4_score >= 0 ? vi->cvss4_score : vi->cvss3_score;
+	vi->cvss3_score = sh->cvss3_score;
+	vi->cvss4_score = sh->cvss4_score;
+	double cvss = vi->cvss4_score >= 0 ? vi->cvss4_score : vi->cvss3_score;
 	f->score = cvss;
 
 	enum mmr_severity s;
@@ -339,7 +451,7 @@ static void choose_severity(const struct fbuild *b, bool os, struct mmr_finding 
 	}
 	if (cvss >= 0) {
 		f->severity = mmr_cvss_severity(cvss);
-		vi->severity_source = v && v->source ? v->source : "cvss";
+		vi->severity_source = sh->source ? sh->source : "cvss";
 		return;
 	}
 	if (b->src_sev && (s = mmr_vulndb_severity_from_rating(b->src_sev)) != MMR_SEV_UNKNOWN) {
@@ -349,7 +461,7 @@ static void choose_severity(const struct fbuild *b, bool os, struct mmr_finding 
 	}
 	if (v && v->severity && (s = mmr_vulndb_severity_from_rating(v->severity)) != MMR_SEV_UNKNOWN) {
 		f->severity = s;
-		vi->severity_source = v->source;
+		vi->severity_source = sh->source;
 		return;
 	}
 	f->severity = MMR_SEV_UNKNOWN;
@@ -365,33 +477,146 @@ static const char *first_line(struct mmr_arena *a, const char *s, size_t max)
 	return mmr_arena_strndup(a, s, n);
 }
 
-static int fingerprint(struct mmr_arena *a, const struct mmr_finding *f, const struct mmr_package *p,
+/* sha256 over kind, rule, purl (or id), file and layer, each with its NUL.
+ * One digest context and one explicitly fetched SHA-256 for the whole run:
+ * a context and an implicit provider fetch per finding cost more than the
+ * hashing itself (bench/vuln-match: ~40% of matching). The bytes hashed
+ * are the ones mmr_sha256_* hashed before, so fingerprints are unchanged
+ * (ignore files and `db rescan` history key on them). */
+static int fingerprint(struct matcher *m, const struct mmr_finding *f, const struct mmr_package *p,
 		       const char **ret)
 {
-	struct mmr_sha256 h;
-	int r = mmr_sha256_init(&h);
-	if (r < 0)
-		return r;
+	if (!m->md && !(m->md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		return -EIO;
+	if (!m->mdctx && !(m->mdctx = EVP_MD_CTX_new()))
+		return -ENOMEM;
+	if (EVP_DigestInit_ex2(m->mdctx, m->md, NULL) != 1)
+		return -EIO;
 	const char *parts[] = { "vulnerability", f->rule_id, p->purl ? p->purl : p->id,
 				p->file ? p->file : "", p->layer ? p->layer : "" };
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		mmr_sha256_update(&h, parts[i] ? parts[i] : "", strlen(parts[i] ? parts[i] : "") + 1);
-	char hex[MMR_SHA256_HEX_LEN + 1];
-	if ((r = mmr_sha256_final_hex(&h, hex)) < 0)
-		return r;
-	*ret = mmr_arena_strdup(a, hex);
-	return *ret ? 0 : -ENOMEM;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *x = parts[i] ? parts[i] : "";
+		if (EVP_DigestUpdate(m->mdctx, x, strlen(x) + 1) != 1)
+			return -EIO;
+	}
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	if (EVP_DigestFinal_ex(m->mdctx, d, &n) != 1 || n != MMR_SHA256_LEN)
+		return -EIO;
+	static const char hexd[] = "0123456789abcdef";
+	char *hex = mmr_arena_alloc(m->r->arena, 2 * (size_t)n + 1);
+	if (!hex)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		hex[2 * i] = hexd[d[i] >> 4];
+		hex[2 * i + 1] = hexd[d[i] & 15];
+	}
+	*ret = hex;
+	return 0;
+}
+
+/* A string of the scratch arena copied into the report's arena once per
+ * run (sources, fixed versions, severity sources repeat on every package
+ * of a source package). */
+static const char *rstr(struct matcher *m, const char *s)
+{
+	if (!s)
+		return NULL;
+	const char *c = mmr_map_get(&m->rstrs, s);
+	if (c)
+		return c;
+	char *k = mmr_arena_strdup(m->s, s);
+	char *v = mmr_arena_strdup(m->r->arena, s);
+	if (!k || !v || mmr_map_put(&m->rstrs, k, v) < 0)
+		return NULL;
+	return v;
+}
+
+static const char **rstr_list(struct matcher *m, const char *const *v, size_t n)
+{
+	const char **out = n ? mmr_arena_calloc(m->r->arena, n, sizeof(*out)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(out[i] = mmr_arena_strdup(m->r->arena, v[i])))
+			return NULL;
+	return out;
+}
+
+/* The advisory's data in the report's arena, made on its first finding. */
+static int share(struct matcher *m, struct vinfo *vi)
+{
+	struct mmr_arena *a = m->r->arena;
+	const struct mmr_vuln *v = vi->m;
+	struct shared *sh = mmr_arena_alloc(a, sizeof(*sh));
+	if (!sh || !(sh->rule_id = mmr_arena_strdup(a, vi->canon)))
+		return -ENOMEM;
+	sh->cvss3_score = sh->cvss4_score = -1;
+	if (vi->aliases.n) {
+		if (!(sh->aliases = rstr_list(m, (const char *const *)vi->aliases.v, vi->aliases.n)))
+			return -ENOMEM;
+		sh->n_aliases = vi->aliases.n;
+		qsort(sh->aliases, sh->n_aliases, sizeof(sh->aliases[0]), cmp_str);
+	}
+	if (v) {
+		sh->description = mmr_arena_strdup(a, v->description);
+		sh->published = mmr_arena_strdup(a, v->published);
+		sh->modified = mmr_arena_strdup(a, v->modified);
+		sh->cvss3_vector = mmr_arena_strdup(a, v->cvss3_vector);
+		sh->cvss4_vector = mmr_arena_strdup(a, v->cvss4_vector);
+		sh->source = rstr(m, v->source);
+		sh->title = v->title && *v->title ? mmr_arena_strdup(a, v->title) :
+						    first_line(a, v->description, 160);
+		if ((v->description && !sh->description) || (v->published && !sh->published) ||
+		    (v->modified && !sh->modified) || (v->cvss3_vector && !sh->cvss3_vector) ||
+		    (v->cvss4_vector && !sh->cvss4_vector) || (v->source && !sh->source))
+			return -ENOMEM;
+		if (v->n_references && !(sh->refs = rstr_list(m, v->references, v->n_references)))
+			return -ENOMEM;
+		sh->n_refs = v->n_references;
+		if (v->n_cwes && !(sh->cwes = rstr_list(m, v->cwes, v->n_cwes)))
+			return -ENOMEM;
+		sh->n_cwes = v->n_cwes;
+		/* the stored scores, replaced by our own scoring of the vectors */
+		sh->cvss3_score = v->cvss3_score;
+		sh->cvss4_score = v->cvss4_score;
+		struct mmr_cvss c;
+		if (sh->cvss4_vector && mmr_cvss_parse(sh->cvss4_vector, &c, NULL) == 0 && c.version == 40)
+			sh->cvss4_score = c.score;
+		if (sh->cvss3_vector && mmr_cvss_parse(sh->cvss3_vector, &c, NULL) == 0 && c.version != 40)
+			sh->cvss3_score = c.base;
+	}
+	vi->sh = sh;
+	return 0;
+}
+
+/* A vec over an existing array (the array is copied: findings may grow
+ * their own vecs later). */
+static int vec_of(struct mmr_arena *a, struct mmr_vec *out, const char *const *v, size_t n,
+		  size_t extra)
+{
+	if (!n && !extra)
+		return 0;
+	out->v = mmr_arena_calloc(a, n + extra, sizeof(void *));
+	if (!out->v)
+		return -ENOMEM;
+	if (n)
+		memcpy(out->v, v, n * sizeof(void *));
+	out->n = n;
+	out->cap = n + extra;
+	return 0;
 }
 
 static int build_finding(struct matcher *m, struct mmr_result *res, const struct mmr_package *p,
 			 const struct mmr_vuln_target *t, struct fbuild *b)
 {
 	struct mmr_arena *a = m->r->arena;
-	const struct mmr_vuln *v = b->vi->m;
+	int r;
 	if (m->o && m->o->ignore_unfixed && b->fixed.n == 0) {
 		m->st.filtered++;
 		return 0;
 	}
+	if (!b->vi->sh && (r = share(m, b->vi)) < 0)
+		return r;
+	const struct shared *sh = b->vi->sh;
 	struct mmr_finding *f = mmr_arena_alloc(a, sizeof(*f));
 	struct mmr_vuln_info *vi = mmr_arena_alloc(a, sizeof(*vi));
 	if (!f || !vi)
@@ -401,61 +626,59 @@ static int build_finding(struct matcher *m, struct mmr_result *res, const struct
 	f->score = -1;
 	vi->cvss3_score = vi->cvss4_score = -1;
 	vi->epss = vi->epss_percentile = -1;
-	if (!(f->rule_id = mmr_arena_strdup(a, b->vi->canon)))
+	f->rule_id = sh->rule_id;
+
+	/* aliases: every other id the advisory is known by, and the ids that
+	 * hit (a DSA, the GHSA ...), sorted */
+	size_t extra = 0;
+	for (size_t i = 0; i < b->ids.n; i++) {
+		const char *id = b->ids.v[i];
+		bool dup = strcmp(id, f->rule_id) == 0;
+		for (size_t k = 0; !dup && k < sh->n_aliases; k++)
+			dup = strcmp(sh->aliases[k], id) == 0;
+		if (!dup) {
+			b->ids.v[extra++] = (void *)id; /* b is done with them after this */
+		}
+	}
+	if ((r = vec_of(a, &f->aliases, sh->aliases, sh->n_aliases, extra)) < 0)
+		return r;
+	if (extra) {
+		for (size_t i = 0; i < extra; i++) {
+			const char *c = rstr(m, b->ids.v[i]);
+			if (!c)
+				return -ENOMEM;
+			f->aliases.v[f->aliases.n++] = (void *)c;
+		}
+		qsort(f->aliases.v, f->aliases.n, sizeof(f->aliases.v[0]), cmp_str);
+	}
+
+	if (!m->installed && !(m->installed = t->os ? mmr_package_full_version(a, p) : p->version))
 		return -ENOMEM;
-
-	/* aliases: every other id the advisory is known by */
-	int r;
-	struct mmr_vec al = { 0 };
-	for (size_t i = 0; i < b->vi->aliases.n; i++)
-		if ((r = push_unique(a, &al, b->vi->aliases.v[i])) < 0)
-			return r;
-	for (size_t i = 0; i < b->ids.n; i++)
-		if (strcmp(b->ids.v[i], f->rule_id) != 0 && (r = push_unique(a, &al, b->ids.v[i])) < 0)
-			return r;
-	for (size_t i = 0; i < al.n; i++)
-		if (!(al.v[i] = mmr_arena_strdup(a, al.v[i])))
-			return -ENOMEM;
-	if (al.n)
-		qsort(al.v, al.n, sizeof(al.v[0]), cmp_str);
-	f->aliases = al;
-
-	vi->installed = t->os ? mmr_package_full_version(a, p) : p->version;
+	vi->installed = m->installed;
+	if ((r = vec_of(a, &vi->fixed, NULL, 0, b->fixed.n)) < 0)
+		return r;
 	for (size_t i = 0; i < b->fixed.n; i++)
-		if (!(b->fixed.v[i] = mmr_arena_strdup(a, b->fixed.v[i])) ||
-		    mmr_vec_push(a, &vi->fixed, b->fixed.v[i]) < 0)
+		if (!(vi->fixed.v[vi->fixed.n++] = (void *)rstr(m, b->fixed.v[i])))
 			return -ENOMEM;
 	vi->status = b->fixed.n ? "fixed" : b->wontfix ? "will_not_fix" :
 				     b->investigating ? "under_investigation" : "affected";
-	for (size_t i = 0; i < b->sources.n; i++) {
-		char *src = mmr_arena_strdup(a, b->sources.v[i]);
-		if (!src || mmr_vec_push(a, &vi->sources, src) < 0)
+	if ((r = vec_of(a, &vi->sources, NULL, 0, b->sources.n)) < 0)
+		return r;
+	for (size_t i = 0; i < b->sources.n; i++)
+		if (!(vi->sources.v[vi->sources.n++] = (void *)rstr(m, b->sources.v[i])))
 			return -ENOMEM;
-	}
-	if (v) {
-		vi->description = mmr_arena_strdup(a, v->description);
-		vi->published = mmr_arena_strdup(a, v->published);
-		vi->modified = mmr_arena_strdup(a, v->modified);
-		vi->cvss3_vector = mmr_arena_strdup(a, v->cvss3_vector);
-		vi->cvss4_vector = mmr_arena_strdup(a, v->cvss4_vector);
-		vi->cvss3_score = v->cvss3_score;
-		vi->cvss4_score = v->cvss4_score;
-		f->title = v->title && *v->title ? mmr_arena_strdup(a, v->title) :
-						   first_line(a, v->description, 160);
-		for (size_t i = 0; i < v->n_references; i++) {
-			char *s = mmr_arena_strdup(a, v->references[i]);
-			if (!s || mmr_vec_push(a, &f->references, s) < 0)
-				return -ENOMEM;
-		}
-		for (size_t i = 0; i < v->n_cwes; i++) {
-			char *s = mmr_arena_strdup(a, v->cwes[i]);
-			if (!s || mmr_vec_push(a, &vi->cwes, s) < 0)
-				return -ENOMEM;
-		}
-	}
+	vi->description = sh->description;
+	vi->published = sh->published;
+	vi->modified = sh->modified;
+	vi->cvss3_vector = sh->cvss3_vector;
+	vi->cvss4_vector = sh->cvss4_vector;
+	f->title = sh->title;
+	if ((r = vec_of(a, &f->references, sh->refs, sh->n_refs, 0)) < 0 ||
+	    (r = vec_of(a, &vi->cwes, sh->cwes, sh->n_cwes, 0)) < 0)
+		return r;
 	choose_severity(b, t->os, f);
 	/* everything the finding keeps must live in the report's arena */
-	if (vi->severity_source && !(vi->severity_source = mmr_arena_strdup(a, vi->severity_source)))
+	if (vi->severity_source && !(vi->severity_source = rstr(m, vi->severity_source)))
 		return -ENOMEM;
 	if (m->o && m->o->severities && !(m->o->severities & (1u << f->severity))) {
 		m->st.filtered++;
@@ -463,53 +686,62 @@ static int build_finding(struct matcher *m, struct mmr_result *res, const struct
 	}
 
 	/* KEV and EPSS by the CVE id (the finding's or an alias) */
-	for (size_t i = 0; i <= al.n; i++) {
-		const char *id = i == 0 ? f->rule_id : al.v[i - 1];
+	for (size_t i = 0; i <= f->aliases.n && (!vi->kev || vi->epss < 0); i++) {
+		const char *id = i == 0 ? f->rule_id : f->aliases.v[i - 1];
+		const struct cveinfo *c = NULL;
 		if (!is_cve(id))
 			continue;
-		const char *added = NULL, *due = NULL;
-		if (!vi->kev && mmr_vulndb_kev(m->db, a, id, &added, &due) == 0) {
+		if ((r = cve_info(m, id, &c)) < 0)
+			return r;
+		if (!vi->kev && c->kev) {
 			vi->kev = true;
-			vi->kev_added = added;
-			vi->kev_due = due;
+			vi->kev_added = c->added;
+			vi->kev_due = c->due;
 		}
-		double sc, pc;
-		if (vi->epss < 0 && mmr_vulndb_epss(m->db, id, &sc, &pc) == 0) {
-			vi->epss = sc;
-			vi->epss_percentile = pc;
+		if (vi->epss < 0 && c->epss >= 0) {
+			vi->epss = c->epss;
+			vi->epss_percentile = c->pct;
 		}
 	}
 
 	if (b->fixed.n) {
-		struct mmr_buf_lite {
-			char *p;
-			size_t n;
-		} fx = { 0 };
-		size_t len = 0;
-		for (size_t i = 0; i < b->fixed.n; i++)
-			len += strlen(b->fixed.v[i]) + 2;
-		fx.p = mmr_arena_alloc(a, len + 1);
-		if (!fx.p)
+		size_t len = 0, n = 0;
+		for (size_t i = 0; i < vi->fixed.n; i++)
+			len += strlen(vi->fixed.v[i]) + 2;
+		char *fx = mmr_arena_alloc(a, len + 1);
+		if (!fx)
 			return -ENOMEM;
-		for (size_t i = 0; i < b->fixed.n; i++) {
-			size_t l = strlen(b->fixed.v[i]);
+		for (size_t i = 0; i < vi->fixed.n; i++) {
+			size_t l = strlen(vi->fixed.v[i]);
 			if (i) {
-				memcpy(fx.p + fx.n, ", ", 2);
-				fx.n += 2;
+				memcpy(fx + n, ", ", 2);
+				n += 2;
 			}
-			memcpy(fx.p + fx.n, b->fixed.v[i], l);
-			fx.n += l;
+			memcpy(fx + n, vi->fixed.v[i], l);
+			n += l;
 		}
-		fx.p[fx.n] = 0;
-		f->fix = fx.p;
-		f->remediation = mmr_arena_printf(a, "Upgrade %s to %s", p->name, fx.p);
+		fx[n] = 0;
+		f->fix = vi->fixed.n == 1 ? vi->fixed.v[0] : fx;
+		size_t pn = strlen(p->name);
+		char *rem = mmr_arena_alloc(a, sizeof("Upgrade ") - 1 + pn + sizeof(" to ") - 1 + n + 1);
+		if (!rem)
+			return -ENOMEM;
+		char *w = rem;
+		memcpy(w, "Upgrade ", 8);
+		w += 8;
+		memcpy(w, p->name, pn);
+		w += pn;
+		memcpy(w, " to ", 4);
+		w += 4;
+		memcpy(w, fx, n + 1);
+		f->remediation = rem;
 	}
 	f->loc.package = p->id;
 	f->loc.file = p->file;
 	f->loc.layer = p->layer;
 	f->loc.line_start = p->line_start;
 	f->loc.line_end = p->line_end;
-	if ((r = fingerprint(a, f, p, &f->fingerprint)) < 0)
+	if ((r = fingerprint(m, f, p, &f->fingerprint)) < 0)
 		return r;
 	if ((r = mmr_vec_push(a, &res->findings, f)) < 0)
 		return r;
@@ -528,6 +760,7 @@ static int match_package(struct matcher *m, struct mmr_result *res, struct mmr_p
 	if (r < 0)
 		return r;
 	m->st.packages++;
+	m->installed = NULL;
 	struct qres *q;
 	if ((r = lookup(m, t.ecosystem, t.package, &q)) < 0)
 		return r;
@@ -591,16 +824,35 @@ static int match_package(struct matcher *m, struct mmr_result *res, struct mmr_p
 		}
 	}
 	/* A bundle advisory (a DSA fixing several CVEs) joins the findings of
-	 * its CVEs that hit this package; alone, it is its own finding. */
-	for (size_t i = 0; i < order.n; i++) {
+	 * its CVEs that hit this package; alone, it is its own finding. A
+	 * kernel DSA lists hundreds of CVEs and a package has few CVE
+	 * findings: walk the smaller side. */
+	size_t n_cvb = 0;
+	for (size_t i = 0; i < order.n; i++)
+		n_cvb += is_cve(((struct fbuild *)order.v[i])->vi->canon);
+	for (size_t i = 0; i < order.n && n_cvb; i++) {
 		struct fbuild *b = order.v[i];
 		if (!b->vi->bundle)
 			continue;
 		bool folded = false;
-		for (size_t k = 0; k < b->vi->n_cves; k++) {
-			struct fbuild *c = mmr_map_get(&byid, b->vi->cves[k]);
-			if (!c)
+		bool by_builds = n_cvb < b->vi->n_cves;
+		if (by_builds && !b->vi->cveset.arena) {
+			mmr_map_init(&b->vi->cveset, m->s);
+			for (size_t k = 0; k < b->vi->n_cves; k++)
+				if ((r = mmr_map_put(&b->vi->cveset, b->vi->cves[k], (void *)1)) < 0)
+					return r;
+		}
+		size_t nk = by_builds ? order.n : b->vi->n_cves;
+		for (size_t k = 0; k < nk; k++) {
+			struct fbuild *c;
+			if (by_builds) {
+				c = order.v[k];
+				if (!c || c->vi->bundle || !is_cve(c->vi->canon) ||
+				    !mmr_map_has(&b->vi->cveset, c->vi->canon))
+					continue;
+			} else if (!(c = mmr_map_get(&byid, b->vi->cves[k]))) {
 				continue;
+			}
 			folded = true;
 			for (size_t j = 0; j < b->ids.n; j++)
 				if ((r = push_unique(m->s, &c->ids, b->ids.v[j])) < 0)
@@ -644,6 +896,8 @@ int mmr_vulndb_match(struct mmr_vulndb *db, struct mmr_report *r, const struct m
 		return -ENOMEM;
 	mmr_map_init(&m.queries, m.s);
 	mmr_map_init(&m.vulns, m.s);
+	mmr_map_init(&m.cves, m.s);
+	mmr_map_init(&m.rstrs, m.s);
 	int ret = 0;
 	for (size_t i = 0; i < r->results.n && ret == 0; i++) {
 		struct mmr_result *res = r->results.v[i];
@@ -668,6 +922,8 @@ int mmr_vulndb_match(struct mmr_vulndb *db, struct mmr_report *r, const struct m
 		ret = 0;
 	if (ret == 0 && ret_stats)
 		*ret_stats = m.st;
+	EVP_MD_CTX_free(m.mdctx);
+	EVP_MD_free(m.md);
 	mmr_arena_free(m.s);
 	return ret;
 }

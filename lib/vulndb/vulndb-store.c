@@ -1096,6 +1096,33 @@ static int rank(const struct mmr_vuln *v)
 	return (is_cve(v->id) ? 0 : 2) + (v->source && strcmp(v->source, "nvd") == 0 ? 0 : 1);
 }
 
+int mmr_vulndb_aliases(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
+		       const char *const **ret, size_t *ret_n)
+{
+	if (!db || !a || !id || !ret || !ret_n)
+		return -EINVAL;
+	struct mmr_vec out = { 0 };
+	sqlite3_stmt *s = db->st[RD_ALIASES];
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && out.n < MAX_ALIAS_IDS) {
+		bool oom = false;
+		const char *v = col_str(a, s, 0, &oom);
+		if (oom || (v && mmr_vec_push(a, &out, (void *)v) < 0)) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = -sqlite_errno(rc);
+	sqlite3_reset(s);
+	if (r == 0) {
+		*ret = (const char *const *)out.v;
+		*ret_n = out.n;
+	}
+	return r;
+}
+
 int mmr_vulndb_vuln(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
 		    struct mmr_vuln **ret)
 {
@@ -1103,7 +1130,7 @@ int mmr_vulndb_vuln(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
 	if (!db || !a || !id || !ret)
 		return -EINVAL;
 	struct mmr_map seen;
-	struct mmr_vec ids = { 0 }, recs = { 0 };
+	struct mmr_vec ids = { 0 };
 	mmr_map_init(&seen, a);
 	if ((r = collect_ids(db, a, &seen, &ids, id)) < 0)
 		return r;
@@ -1111,10 +1138,18 @@ int mmr_vulndb_vuln(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
 	for (size_t i = 1; i < ids.n && i < MAX_ALIAS_IDS; i++)
 		if ((r = collect_ids(db, a, &seen, &ids, ids.v[i])) < 0)
 			return r;
+	return mmr_vulndb_vuln_set(db, a, (const char *const *)ids.v, ids.n, ret);
+}
 
+int mmr_vulndb_vuln_set(struct mmr_vulndb *db, struct mmr_arena *a, const char *const *ids,
+			size_t n_ids, struct mmr_vuln **ret)
+{
+	if (!db || !a || (!ids && n_ids) || !ret)
+		return -EINVAL;
+	struct mmr_vec recs = { 0 };
 	sqlite3_stmt *s = db->st[RD_VULN];
-	for (size_t i = 0; i < ids.n; i++) {
-		sqlite3_bind_text(s, 1, ids.v[i], -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n_ids; i++) {
+		sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			struct mmr_vuln *v = mmr_arena_alloc(a, sizeof(*v));
@@ -1187,7 +1222,7 @@ int mmr_vulndb_vuln(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
 		    add_unique(a, &cseen, &cwes, v->cwes, v->n_cwes) < 0)
 			return -ENOMEM;
 	}
-	if (add_unique(a, &aseen, &aliases, (const char *const *)ids.v, ids.n) < 0)
+	if (add_unique(a, &aseen, &aliases, ids, n_ids) < 0)
 		return -ENOMEM;
 	m->references = (const char *const *)refs.v;
 	m->n_references = refs.n;

@@ -144,6 +144,16 @@ int mmr_vulndb_query(struct mmr_vulndb *db, struct mmr_arena *a, const char *eco
 /* The advisory by any of its ids or aliases, merged over sources; -ENOENT. */
 int mmr_vulndb_vuln(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
 		    struct mmr_vuln **ret);
+/* The ids directly aliased to `id` (one hop; the alias table holds both
+ * directions of every record's aliases), at most 256; no closure. One
+ * indexed query: the matcher builds its own bounded closure from this. */
+int mmr_vulndb_aliases(struct mmr_vulndb *db, struct mmr_arena *a, const char *id,
+		       const char *const **ret, size_t *ret_n);
+/* The records stored under exactly these ids merged as mmr_vulndb_vuln()
+ * merges them (aliases: the ids that are not the merged record's own id);
+ * -ENOENT when none has a record. */
+int mmr_vulndb_vuln_set(struct mmr_vulndb *db, struct mmr_arena *a, const char *const *ids,
+			size_t n_ids, struct mmr_vuln **ret);
 int mmr_vulndb_kev(struct mmr_vulndb *db, struct mmr_arena *a, const char *cve,
 		   const char **ret_added, const char **ret_due); /* -ENOENT if not listed */
 int mmr_vulndb_epss(struct mmr_vulndb *db, const char *cve, double *ret_score, double *ret_pct);
