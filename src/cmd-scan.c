@@ -3,6 +3,7 @@
 
 #include "core/core-log.h"
 #include "malware/malware.h"
+#include "src/cmd-secret.h"
 #include "model/model.h"
 #include "report/report.h"
 #include "scan/scan.h"
@@ -29,6 +30,7 @@ struct cli {
 	struct mmr_cli_gate_opts gate;
 	struct mmr_malware_opts malware; /* --yara-rules, --malware-hashes */
 	const char *yara_dirs[32], *hash_files[32];
+	struct mmr_cli_secret_opts secret; /* --secret-config, --secret-baseline, --show-secrets */
 };
 
 /* ---- logging to stderr ---- */
@@ -208,6 +210,7 @@ void mmr_cli_print_usage(FILE *f, const char *cmd)
 	fputs(u, f);
 	fputs(mmr_cli_usage_vuln, f);
 	fputs(usage_malware, f);
+	fputs(mmr_cli_usage_secret, f);
 	fputs(mmr_cli_usage_gate, f);
 	fputs(mmr_cli_usage_common, f);
 }
@@ -388,6 +391,7 @@ static const struct option scan_options[] = {
 	{ "exit-code", required_argument, NULL, OPT_EXIT_CODE },
 	{ "yara-rules", required_argument, NULL, OPT_YARA_RULES },
 	{ "malware-hashes", required_argument, NULL, OPT_MALWARE_HASHES },
+	MMR_CLI_SECRET_OPTIONS
 	MMR_CLI_GATE_OPTIONS
 	{ NULL, 0, NULL, 0 },
 };
@@ -536,6 +540,11 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 			(y ? c.yara_dirs : c.hash_files)[(*n)++] = optarg;
 			break;
 		}
+		case MMR_CLI_OPT_SECRET_CONFIG:
+		case MMR_CLI_OPT_SECRET_BASELINE:
+		case MMR_CLI_OPT_SHOW_SECRETS:
+			mmr_cli_secret_option(&c.secret, opt, optarg);
+			break;
 		case MMR_CLI_OPT_IGNOREFILE:
 		case MMR_CLI_OPT_VEX:
 		case MMR_CLI_OPT_DB_STORE:
@@ -597,6 +606,15 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 		}
 		scanners[n_scanners++] = mmr_malware_scanner(mw);
 	}
+	if (c.vuln.secret) {
+		rc = mmr_cli_secret_start(&c.secret, &scanners[n_scanners]);
+		if (rc != EXIT_OK) {
+			mmr_malware_free(mw);
+			mmr_report_free(r);
+			return rc;
+		}
+		n_scanners++;
+	}
 	c.scan.scanners = n_scanners ? scanners : NULL;
 	if (strcmp(cmd, "image") == 0)
 		rc = mmr_scan_image(r, target, &c.scan, &e);
@@ -608,6 +626,7 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 				  &c.scan, &e);
 	if (c.scan.progress)
 		fputs("\r\033[K", stderr);
+	mmr_cli_secret_finish(&c.secret, rc < 0 ? NULL : r);
 	if (mw) { /* the findings live in the report: the engine can go */
 		const struct mmr_malware_stats *ms = mmr_malware_stats(mw);
 		mmr_info("malware: %u YARA rules, %zu hash signatures; %llu files, %llu contents "

@@ -156,6 +156,8 @@ static bool wants(const struct mmr_file_scanner *fs, const char *path, uint32_t 
 
 struct emit {
 	struct mmr_secret_scanner *sc;
+	struct mmr_secret_hit *hits; /* collected, then turned into findings */
+	size_t nhits, caphits;
 	struct mmr_arena *a;
 	struct mmr_vec *out;
 	const char *file, *layer, *commit, *resource;
@@ -171,9 +173,38 @@ static char *redact(struct mmr_arena *a, const char *s, size_t n)
 	return mmr_arena_printf(a, "%.*s\xe2\x80\xa6", (int)keep, s);
 }
 
-static int on_hit(void *ud, const struct mmr_secret_hit *h)
+static int collect(void *ud, const struct mmr_secret_hit *h)
 {
 	struct emit *e = ud;
+	if (e->nhits == e->caphits) {
+		size_t cap = e->caphits ? e->caphits * 2 : 16;
+		struct mmr_secret_hit *v = realloc(e->hits, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		e->hits = v;
+		e->caphits = cap;
+	}
+	e->hits[e->nhits++] = *h;
+	return 0;
+}
+
+/* A generic-* hit whose secret overlaps a specific rule's is the same
+ * secret found twice: the specific rule wins (as in gitleaks). */
+static bool shadowed(const struct emit *e, const struct mmr_secret_hit *h)
+{
+	if (strncmp(h->rule_id, "generic", 7) != 0)
+		return false;
+	for (size_t i = 0; i < e->nhits; i++) {
+		const struct mmr_secret_hit *o = &e->hits[i];
+		if (o != h && strncmp(o->rule_id, "generic", 7) != 0 &&
+		    o->secret_start < h->secret_end && h->secret_start < o->secret_end)
+			return true;
+	}
+	return false;
+}
+
+static int on_hit(struct emit *e, const struct mmr_secret_hit *h)
+{
 	const struct mmr_secret_rules *rs = e->sc->rs;
 	const struct mmr_secret_rule *r = &rs->rules[h->rule];
 	struct mmr_finding *f = mmr_arena_alloc(e->a, sizeof(*f));
@@ -240,8 +271,14 @@ static int scan_buf(struct mmr_secret_scanner *sc, struct emit *e, const char *p
 	if (!s)
 		return -ENOMEM;
 	e->data = data;
-	int rc = mmr_secret_scan(sc->rs, s, path, e->commit, data, len, on_hit, e);
+	int rc = mmr_secret_scan(sc->rs, s, path, e->commit, data, len, collect, e);
 	scratch_put(sc, s);
+	for (size_t i = 0; rc >= 0 && i < e->nhits; i++)
+		if (!shadowed(e, &e->hits[i]) && on_hit(e, &e->hits[i]) < 0)
+			rc = -ENOMEM;
+	free(e->hits);
+	e->hits = NULL;
+	e->nhits = e->caphits = 0;
 	return rc;
 }
 
