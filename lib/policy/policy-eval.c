@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -782,6 +783,48 @@ static struct pv eval(struct pol_ctx *c, const struct pol_node *n)
 		mmr_pv_release(&b);
 		if (n->sub)
 			r = pv_tri(t_not(mmr_pv_truth(&r)));
+		return r;
+	}
+	case POL_ADD: {
+		double x, y;
+		a = eval(c, n->a);
+		b = eval(c, n->b);
+		r = pv_absent();
+		if (a.k == PV_UNKNOWN || b.k == PV_UNKNOWN) {
+			r = pv_unknown();
+		} else if (a.k == PV_NUM && b.k == PV_NUM) {
+			r = mmr_pv_numv(n->sub ? a.n - b.n : a.n + b.n);
+		} else if (n->sub) {
+			if (mmr_pv_num(&a, &x) && mmr_pv_num(&b, &y))
+				r = mmr_pv_numv(x - y);
+		} else if (a.k == PV_STR && b.k == PV_STR) {
+			const char *sa = json_string_value(a.j), *sb = json_string_value(b.j);
+			size_t la = json_string_length(a.j), lb = json_string_length(b.j);
+			char *cat = la + lb < MMR_POLICY_MAX_EXPR * 16 ? malloc(la + lb + 1) : NULL;
+			if (cat) {
+				memcpy(cat, sa, la);
+				memcpy(cat + la, sb, lb);
+				cat[la + lb] = 0;
+				r = (struct pv){ .k = PV_STR, .ptr = -1, .j = json_stringn(cat, la + lb) };
+				if (!r.j)
+					r.k = PV_ABSENT;
+				free(cat);
+			}
+		} else if (a.k == PV_ARR || b.k == PV_ARR) { /* lists; absent/null as [] */
+			struct pv la = as_list(&a), lb = as_list(&b);
+			json_t *out = json_array();
+			if (out && la.k == PV_ARR && lb.k == PV_ARR) {
+				json_array_extend(out, la.j);
+				json_array_extend(out, lb.j);
+				r = (struct pv){ .k = PV_ARR, .j = out, .ptr = -1 };
+			} else {
+				json_decref(out);
+			}
+			mmr_pv_release(&la);
+			mmr_pv_release(&lb);
+		}
+		mmr_pv_release(&a);
+		mmr_pv_release(&b);
 		return r;
 	}
 	case POL_NEG: {

@@ -26,6 +26,7 @@ enum pol_op {
 	POL_CMP,    /* a cmp b */
 	POL_IN,     /* a in b (negate: not in) */
 	POL_NEG,    /* -a */
+	POL_ADD,    /* a + b (numbers, strings, lists), a - b (sub = 1) */
 };
 
 enum pol_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };

@@ -27,6 +27,7 @@ enum tok_kind {
 	TK_COLON,
 	TK_STAR,
 	TK_MINUS,
+	TK_PLUS,
 	TK_EQ,
 	TK_NE,
 	TK_LT,
@@ -288,6 +289,7 @@ static int lex(struct parser *p, const char *s, size_t len, unsigned long line, 
 			case ':': t.k = TK_COLON; break;
 			case '*': t.k = TK_STAR; break;
 			case '-': t.k = TK_MINUS; break;
+			case '+': t.k = TK_PLUS; break;
 			case '=':
 				if (c2 != '=') {
 					mmr_buf_release(&b);
@@ -702,9 +704,27 @@ static struct pol_node *parse_unary(struct parser *p)
 	return parse_postfix(p);
 }
 
-static struct pol_node *parse_cmp(struct parser *p)
+static struct pol_node *parse_add(struct parser *p)
 {
 	struct pol_node *l = parse_unary(p);
+	while (l && (peek(p)->k == TK_PLUS || peek(p)->k == TK_MINUS)) {
+		struct tok *t = next(p);
+		struct pol_node *n = node(p, POL_ADD, t);
+		if (!n)
+			return NULL;
+		n->sub = t->k == TK_MINUS;
+		n->a = l;
+		n->b = parse_unary(p);
+		if (!n->b)
+			return NULL;
+		l = n;
+	}
+	return l;
+}
+
+static struct pol_node *parse_cmp(struct parser *p)
+{
+	struct pol_node *l = parse_add(p);
 	if (!l)
 		return NULL;
 	struct tok *t = peek(p);
@@ -738,7 +758,7 @@ static struct pol_node *parse_cmp(struct parser *p)
 		return l;
 	}
 	n->a = l;
-	n->b = parse_unary(p);
+	n->b = parse_add(p);
 	if (!n->b)
 		return NULL;
 	struct tok *t2 = peek(p);
