@@ -301,15 +301,19 @@ static bool is_distro_advisory(const char *id)
 
 /* The advisory `id` through the alias table, cached per id.
  *
- * Its closure is bounded and does not walk through CVE ids or distribution
- * advisories (other than `id` itself): the alias table links a DSA to every
- * CVE it fixes and each CVE to every DSA/DLA/USN that mentions it, so a
- * transitive walk would join unrelated CVEs (DLA-3322-1, for runc's one
- * CVE-2019-16884, would reach five more CVEs through other DLAs and turn
- * into a "bundle"). Language advisories (GHSA, PYSEC, GO, RUSTSEC, ...)
- * are walked through: a PYSEC record may name only the GHSA that names the
- * CVE. So: a CVE names its own finding; another id takes the CVE only when
- * its closure has exactly one; else it stays itself. */
+ * Its closure is walked level by level from `id` and stops at the first
+ * level that reaches a CVE id; it never walks through CVE ids or
+ * distribution advisories (other than `id` itself). The alias table links
+ * a DSA to every CVE it fixes and each CVE to every DSA/DLA/USN that
+ * mentions it, so a transitive walk would join unrelated CVEs (DLA-3322-1,
+ * for runc's one CVE-2019-16884, would reach five more CVEs through other
+ * DLAs and turn into a "bundle"). Language advisories (GHSA, PYSEC, GO,
+ * RUSTSEC, ...) are walked through only until a CVE turns up: a PYSEC
+ * record may name only the GHSA that names the CVE, but one that names
+ * its CVE is taken at its word (PYSEC-2021-368, for CVE-2021-32811, also
+ * lists CVE-2021-32807's GHSA: walking on would make both Zope advisories
+ * a two-CVE bundle). So: a CVE names its own finding; another id takes
+ * the CVE only when its closure has exactly one; else it stays itself. */
 static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 {
 	struct vinfo *vi = mmr_map_get(&m->vulns, id);
@@ -325,17 +329,18 @@ static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 	struct mmr_map seen;
 	struct mmr_vec clo = { 0 }, cves = { 0 };
 	mmr_map_init(&seen, m->s);
-	if ((r = mmr_map_put(&seen, key, key)) < 0 || (r = mmr_vec_push(m->s, &clo, key)) < 0)
+	if ((r = mmr_map_put(&seen, key, key)) < 0 || (r = mmr_vec_push(m->s, &clo, key)) < 0 ||
+	    (is_cve(key) && (r = mmr_vec_push(m->s, &cves, key)) < 0))
 		return r;
+	size_t level_end = 1;
 	for (size_t i = 0; i < clo.n; i++) {
-		const char *x = clo.v[i];
-		if (is_cve(x)) {
-			if ((r = mmr_vec_push(m->s, &cves, (void *)x)) < 0)
-				return r;
-			if (i > 0)
-				continue;
+		if (i == level_end) {
+			if (cves.n)
+				break;
+			level_end = clo.n;
 		}
-		if (i > 0 && is_distro_advisory(x))
+		const char *x = clo.v[i];
+		if (i > 0 && (is_cve(x) || is_distro_advisory(x)))
 			continue;
 		const char *const *nb;
 		size_t n;
@@ -345,7 +350,8 @@ static int resolve(struct matcher *m, const char *id, struct vinfo **ret)
 			if (mmr_map_has(&seen, nb[k]))
 				continue;
 			if ((r = mmr_map_put(&seen, nb[k], (void *)nb[k])) < 0 ||
-			    (r = mmr_vec_push(m->s, &clo, (void *)nb[k])) < 0)
+			    (r = mmr_vec_push(m->s, &clo, (void *)nb[k])) < 0 ||
+			    (is_cve(nb[k]) && (r = mmr_vec_push(m->s, &cves, (void *)nb[k])) < 0))
 				return r;
 		}
 	}

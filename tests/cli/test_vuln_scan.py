@@ -548,6 +548,11 @@ def rustsec_expected(path, pkgs):
             adv = o.get("advisory", {})
             if adv.get("withdrawn"):
                 continue
+            # advisory-db layout: crates/<name>/ are crates.io crates;
+            # rust/<std|cargo|rustdoc>/ are the toolchain's own, not a
+            # crate of that name in a Cargo.lock
+            if o.get("_path", "").startswith("rust/"):
+                continue
             vers = o.get("versions") or {}
             reqs = (vers.get("patched") or []) + (vers.get("unaffected") or [])
             for pid, v in byname.get(adv.get("package"), []):
@@ -636,3 +641,169 @@ def test_language_advisories_against_lockfiles(t):
                 assert cmp(v, fx) < 0, (pid, rule, fx)
     missed = sorted(want - set(where))
     assert not unjustified and not missed, (unjustified[:10], missed[:10])
+
+
+def _below(nums):
+    """The release just below: 1.2.5 -> 1.2.4, 1.3.0 -> 1.2.99, 1.0 -> 0.99."""
+    nums = list(nums)
+    for i in range(len(nums) - 1, -1, -1):
+        if nums[i] > 0:
+            nums[i] -= 1
+            for k in range(i + 1, len(nums)):
+                nums[k] = 99
+            return nums
+    return None
+
+
+def test_language_advisories_at_range_boundaries(t):
+    """The same oracle on lockfiles written here: for a seeded sample of
+    advisories, their package at every bound the advisory names and just
+    below each (requirements.txt per version, go.sum with many versions
+    of a module, go.mod toolchain lines for stdlib, one Cargo.lock)."""
+    try:
+        from packaging.version import InvalidVersion, Version
+    except ImportError:
+        raise Skip("python3-packaging not importable (Debian's: run tests/run.py with /usr/bin/python3)")
+    import random
+    rnd = random.Random(440)
+    cap = 10  # versions per package
+
+    def sample(path):
+        recs = []
+        with open(t.corpus(path)) as f:
+            for line in f:
+                try:
+                    recs.append(json.loads(line))
+                except ValueError:
+                    pass
+        rnd.shuffle(recs)
+        return recs
+
+    # PyPI: one requirements.txt per version slot
+    py = {}
+    for o in sample(LANG_FEEDS[0])[:250]:
+        for a in o.get("affected", []):
+            name = a.get("package", {}).get("name")
+            cands = set(a.get("versions") or [])
+            for rg in a.get("ranges", []):
+                if rg.get("type") != "ECOSYSTEM":
+                    continue
+                for e in rg.get("events", []):
+                    for x in e.values():
+                        if x == "0":
+                            continue
+                        cands.add(x)
+                        try:
+                            b = _below(Version(x).release)
+                        except InvalidVersion:
+                            continue
+                        if b:
+                            cands.add(".".join(map(str, b)))
+            for x in sorted(cands):
+                try:
+                    Version(x)
+                except InvalidVersion:
+                    continue
+                if len(py.setdefault(name, [])) < cap and x not in py[name]:
+                    py[name].append(x)
+    for slot in range(cap):
+        lines = [f"{n}=={vs[slot]}\n" for n, vs in sorted(py.items()) if slot < len(vs)]
+        if lines:
+            t.write(f"src/py{slot}/requirements.txt", "".join(lines))
+
+    # Go: a go.sum per version slot (a go.sum names the one version of a
+    # module the build selected); stdlib releases as go.mod toolchain lines
+    gomods, std = {}, set()
+    for o in sample(LANG_FEEDS[1])[:400]:
+        for a in o.get("affected", []):
+            name = a.get("package", {}).get("name")
+            cands = set()
+            for rg in a.get("ranges", []):
+                for e in rg.get("events", []):
+                    for x in e.values():
+                        if x == "0" or not _SEMVER.fullmatch(x):
+                            continue
+                        cands.add(x)
+                        (n3, pre) = semver_key(x)
+                        b = _below(n3)
+                        if b and not pre:
+                            cands.add(".".join(map(str, b)))
+            cands = sorted(cands)[:cap]
+            if name == "stdlib":
+                std |= {c for c in cands if not semver_key(c)[1]}
+            elif name != "toolchain":
+                for c in cands:
+                    if len(gomods.setdefault(name, [])) < cap and c not in gomods[name]:
+                        gomods[name].append(c)
+    for slot in range(cap):
+        lines = [f"{n} v{vs[slot]} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+                 for n, vs in sorted(gomods.items()) if slot < len(vs)]
+        if lines:
+            t.write(f"src/go{slot}/go.sum", "".join(lines))
+    for i, v in enumerate(sorted(std)[:40]):
+        t.write(f"src/gostd{i}/go.mod", f"module example.com/m{i}\n\ngo 1.21\n\ntoolchain go{v}\n")
+
+    # Cargo: every requirement's version, just below and just above it
+    crates = set()
+    for o in sample(LANG_FEEDS[2])[:300]:
+        name = o.get("advisory", {}).get("package")
+        vers = o.get("versions") or {}
+        cands = set()
+        for req in (vers.get("patched") or []) + (vers.get("unaffected") or []):
+            for m in re.finditer(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", req):
+                n3 = [int(x or 0) for x in m.groups()]
+                cands.add(tuple(n3))
+                cands.add(tuple(n3[:2] + [n3[2] + 1]))
+                b = _below(n3)
+                if b:
+                    cands.add(tuple(b))
+        if not cands:
+            cands.add((0, 1, 0))
+        for c in sorted(cands)[:cap]:
+            crates.add((name, ".".join(map(str, c))))
+    t.write("src/rust/Cargo.lock", "version = 3\n\n" + "".join(
+        f'[[package]]\nname = "{n}"\nversion = "{v}"\n'
+        f'source = "registry+https://github.com/rust-lang/crates.io-index"\n\n'
+        for n, v in sorted(crates)))
+
+    db = import_db(t, LANG_FEEDS)
+    rep = t.run_json("fs", "--db", db, t.path("src"))
+    eco = {"pip": "PyPI", "gosum": "Go", "gomod": "Go", "cargo": "crates.io"}
+    pkgs = {"PyPI": {}, "Go": {}, "crates.io": {}}
+    for r in rep["results"]:
+        for p in r["packages"]:
+            if p.get("version") and not p["name"].startswith("example.com/"):
+                # ids repeat across the requirements files: key by file too
+                pkgs[eco[r["type"]]][(r["target"], p["id"])] = (p["name"], p["version"])
+    n_in = {"PyPI": sum(map(len, py.values())), "Go": sum(map(len, gomods.values())) + min(len(std), 40),
+            "crates.io": len(crates)}
+    for e, n in n_in.items():
+        assert len(pkgs[e]) == n, (e, len(pkgs[e]), n)
+
+    want = osv_expected(t.corpus(LANG_FEEDS[0]), "PyPI", pkgs["PyPI"], pep440_cmp, pep503)
+    n_py = len(want)
+    want |= osv_expected(t.corpus(LANG_FEEDS[1]), "Go", pkgs["Go"], semver_cmp)
+    n_go = len(want) - n_py
+    want |= rustsec_expected(t.corpus(LANG_FEEDS[2]), pkgs["crates.io"])
+    n_rs = len(want) - n_py - n_go
+    assert n_py > 300 and n_go > 300 and n_rs > 100, (n_py, n_go, n_rs)
+    got = {}
+    unjustified, dups = [], []
+    for r in rep["results"]:
+        for f in r.get("findings", []):
+            key = (r["target"], f["location"]["package"])
+            ids = [f["ruleId"]] + f.get("aliases", [])
+            mine = [(key, i) for i in ids if (key, i) in want]
+            if not mine:
+                unjustified.append((key, ids[:6]))
+            for k in mine:
+                if k in got:
+                    dups.append((k, got[k], f["ruleId"]))
+                got[k] = f["ruleId"]
+    missed = sorted(want - set(got))
+    if os.environ.get("MMR_TEST_DUMP"):
+        with open(os.environ["MMR_TEST_DUMP"], "w") as fh:
+            json.dump({"report": rep, "want": sorted(map(list, want)),
+                       "unjustified": unjustified, "missed": missed, "dups": dups}, fh, default=list)
+    assert not unjustified and not missed and not dups, (
+        len(unjustified), unjustified[:8], len(missed), missed[:8], len(dups), dups[:8])
