@@ -75,10 +75,15 @@ static int perr(struct parser *p, unsigned long line, unsigned long col, const c
 static const char *tok_name(enum tok_kind k)
 {
 	static const char *const names[] = {
-		"end of condition", "identifier", "number", "string", "'('", "')'", "'['", "']'",
-		"','", "'.'", "':'", "'*'", "'-'", "'=='", "'!='", "'<'", "'<='", "'>'", "'>='",
-		"'and'", "'or'", "'not'", "'in'", "'true'", "'false'", "'null'",
+		[TK_EOF] = "end of condition", [TK_IDENT] = "identifier", [TK_NUM] = "number",
+		[TK_STR] = "string", [TK_LPAREN] = "'('", [TK_RPAREN] = "')'", [TK_LBRACK] = "'['",
+		[TK_RBRACK] = "']'", [TK_COMMA] = "','", [TK_DOT] = "'.'", [TK_COLON] = "':'",
+		[TK_STAR] = "'*'", [TK_MINUS] = "'-'", [TK_PLUS] = "'+'", [TK_EQ] = "'=='",
+		[TK_NE] = "'!='", [TK_LT] = "'<'", [TK_LE] = "'<='", [TK_GT] = "'>'", [TK_GE] = "'>='",
+		[TK_AND] = "'and'", [TK_OR] = "'or'", [TK_NOT] = "'not'", [TK_IN] = "'in'",
+		[TK_TRUE] = "'true'", [TK_FALSE] = "'false'", [TK_NULL] = "'null'",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == TK_NULL + 1, "token names");
 	return names[k];
 }
 

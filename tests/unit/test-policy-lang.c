@@ -290,6 +290,8 @@ static void test_errors(void **state)
 	expect_err("a b", 10, 7, "unexpected identifier");
 	expect_err("any(x in l x)", 10, 16, "expected ':'");
 	expect_err("a @ b", 10, 7, "unexpected character '@'");
+	expect_err("to_list null", 10, 13, "unexpected 'null' after the condition");
+	expect_err("a + ", 10, 9, "expected a value");
 	expect_err("", 10, 5, "empty condition");
 	expect_err("  # only a comment\n", 10, 5, "empty condition");
 	/* nesting bound */
