@@ -279,6 +279,91 @@ static void test_debian(void **state)
 	mmr_vulndb_close(db);
 }
 
+/* The alias closure: a language advisory naming its CVE is taken at its
+ * word (upstream cross-links between GHSAs do not merge two CVEs), one
+ * naming only a GHSA reaches the CVE through it, and a distribution
+ * advisory does not reach other CVEs through the CVE it fixes. */
+static void test_alias_closure(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof(path), "/tmp/mmr-test-match-closure-%d.db", (int)getpid());
+	struct mmr_vulndb_writer *w;
+	struct mmr_error e = { 0 };
+	assert_int_equal(mmr_vulndb_writer_new(path, &w, &e), 0);
+	struct mmr_vulndb_sink *s = mmr_vulndb_writer_sink(w);
+	static const struct mmr_vuln_range all[] = { { "0", "5.0", NULL } };
+	static const char *const pa[] = { "CVE-2021-0001", "GHSA-xxxx-xxxx-xxxx" };
+	static const char *const pb[] = { "CVE-2021-0002", "GHSA-xxxx-xxxx-xxxx", "GHSA-yyyy-yyyy-yyyy" };
+	static const char *const gx[] = { "CVE-2021-0001" };
+	static const char *const pc[] = { "GHSA-zzzz-zzzz-zzzz" };
+	static const char *const gz[] = { "CVE-2021-0003" };
+	vuln(s, "PYSEC-2021-1", "osv", pa, 2, NULL, NULL, NULL);
+	vuln(s, "PYSEC-2021-2", "osv", pb, 3, NULL, NULL, NULL);
+	vuln(s, "GHSA-xxxx-xxxx-xxxx", "ghsa", gx, 1, NULL, NULL, NULL);
+	vuln(s, "PYSEC-2021-3", "osv", pc, 1, NULL, NULL, NULL);
+	vuln(s, "GHSA-zzzz-zzzz-zzzz", "ghsa", gz, 1, NULL, NULL, NULL);
+	aff(s, "PYSEC-2021-1", "osv", "PyPI", "zope", "pep440", all, 1, NULL, 0, NULL,
+	    MMR_VULN_AFFECTED, NULL);
+	aff(s, "PYSEC-2021-2", "osv", "PyPI", "zope", "pep440", all, 1, NULL, 0, NULL,
+	    MMR_VULN_AFFECTED, NULL);
+	aff(s, "PYSEC-2021-3", "osv", "PyPI", "zope", "pep440", all, 1, NULL, 0, NULL,
+	    MMR_VULN_AFFECTED, NULL);
+	static const char *const d1[] = { "CVE-2019-0001" };
+	static const char *const d2[] = { "CVE-2019-0001", "CVE-2019-0002" };
+	static const struct mmr_vuln_range df[] = { { "0", "1.0-1+deb10u1", NULL } };
+	vuln(s, "DLA-1-1", "debian", d1, 1, NULL, NULL, NULL);
+	vuln(s, "DLA-2-1", "debian", d2, 2, NULL, NULL, NULL);
+	aff(s, "DLA-1-1", "debian", "debian:10", "runc", "dpkg", df, 1, NULL, 0, NULL,
+	    MMR_VULN_FIXED, NULL);
+	aff(s, "DLA-2-1", "debian", "debian:10", "other", "dpkg", df, 1, NULL, 0, NULL,
+	    MMR_VULN_FIXED, NULL);
+	assert_int_equal(mmr_vulndb_writer_commit(w, &e), 0);
+
+	struct mmr_vulndb *db;
+	assert_int_equal(mmr_vulndb_open(path, &db, NULL), 0);
+	struct mmr_report *r = mmr_report_new();
+	r->asset.os = (struct mmr_os){ .family = "debian", .name = "debian", .version = "10" };
+	struct mmr_result *res = mmr_report_result(r, "x", "lang-pkgs", "pip");
+	struct mmr_package *z = pkg(r, res, MMR_ECO_PYPI, "zope", "4.0");
+	struct mmr_result *os = mmr_report_result(r, "debian 10", "os-pkgs", "dpkg");
+	struct mmr_package *rc = pkg(r, os, MMR_ECO_DPKG, "runc", "1.0");
+	rc->release = "1";
+	rc->id = "runc@1.0-1";
+	struct mmr_package *ot = pkg(r, os, MMR_ECO_DPKG, "other", "1.0");
+	ot->release = "1";
+	ot->id = "other@1.0-1";
+	assert_int_equal(mmr_vulndb_match(db, r, NULL, NULL), 0);
+
+	assert_int_equal(count_for(res, z->id), 3);
+	struct mmr_finding *f = find(res, z->id, "CVE-2021-0001");
+	assert_non_null(f);
+	assert_int_equal(f->aliases.n, 2);
+	assert_string_equal(f->aliases.v[0], "GHSA-xxxx-xxxx-xxxx");
+	assert_string_equal(f->aliases.v[1], "PYSEC-2021-1");
+	f = find(res, z->id, "CVE-2021-0002");
+	assert_non_null(f);
+	assert_int_equal(f->aliases.n, 3); /* what PYSEC-2021-2 itself says, and it */
+	assert_string_equal(f->aliases.v[2], "PYSEC-2021-2");
+	f = find(res, z->id, "CVE-2021-0003"); /* PYSEC -> GHSA -> CVE */
+	assert_non_null(f);
+	assert_int_equal(f->aliases.n, 2);
+	/* DLA-1-1 fixes one CVE, which DLA-2-1 also lists: still one CVE */
+	f = find(os, rc->id, "CVE-2019-0001");
+	assert_non_null(f);
+	assert_int_equal(f->aliases.n, 1);
+	assert_string_equal(f->aliases.v[0], "DLA-1-1");
+	assert_int_equal(count_for(os, rc->id), 1);
+	/* a bundle alone is its own finding, listing its CVEs */
+	f = find(os, ot->id, "DLA-2-1");
+	assert_non_null(f);
+	assert_int_equal(f->aliases.n, 2);
+	assert_string_equal(f->aliases.v[1], "CVE-2019-0002");
+	mmr_report_free(r);
+	mmr_vulndb_close(db);
+	unlink(path);
+}
+
 static void test_targets(void **state)
 {
 	(void)state;
@@ -363,6 +448,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_language),
 		cmocka_unit_test(test_debian),
+		cmocka_unit_test(test_alias_closure),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_parse_lists),
 	};
