@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
+/* sensor.bpf.c - mamori's runtime sensor.
+ *
+ * Hooks that load where kprobes, fentry and BPF-LSM do not: tp_btf on the
+ * sched tracepoints (exec, fork, exit) and raw_tp on sys_enter/sys_exit for
+ * the file, network and privilege syscalls. A syscall of interest is
+ * captured at entry (user memory is read while the pointers are valid) into
+ * an LRU map keyed by the thread, and sent with its return value at exit.
+ *
+ * Filtering in the kernel: the enabled-types mask (rodata set by the loader
+ * from what the loaded rules need), the agent's own pid, opens only for
+ * write/create/truncate or below a sensitive prefix (LPM trie), connects
+ * only for IP sockets. Every record gets a sequence number; a record the
+ * ring buffer cannot take is counted per CPU in `drops`. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "sensor.h"
+#include "sensor.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Configuration, set by the loader before load. */
+const volatile __u32 self_tgid = 0;
+const volatile __u64 enabled_mask = ~0ULL;
+const volatile __u8 open_all = 0; /* report every open (rules need reads) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by the loader */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} seqno SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mmr_prefix_key);
+	__type(value, __u8);
+} prefixes SEC(".maps");
+
+/* A syscall between entry and exit. */
+struct inflight {
+	__u32 kind; /* 1 file, 2 net */
+	__u32 pad;
+	union {
+		struct mmr_sensor_file file;
+		struct mmr_sensor_net net;
+	};
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct inflight);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmr_prefix_key);
+} keyscratch SEC(".maps");
+
+static __always_inline int enabled(__u32 type)
+{
+	return (enabled_mask >> type) & 1;
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
+	if (d)
+		*d += 1;
+}
+
+static __always_inline __u64 next_seq(void)
+{
+	__u32 zero = 0;
+	__u64 *s = bpf_map_lookup_elem(&seqno, &zero);
+	if (!s)
+		return 0;
+	return __sync_fetch_and_add(s, 1) + 1;
+}
+
+/* The leaf name of t's cgroup: the unified hierarchy's, or on a hybrid
+ * host where that is the root, the pids (then memory) controller's. */
+static __always_inline void cgroup_leaf(char *dst, struct task_struct *t)
+{
+	const char *name = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, name);
+	dst[0] = 0;
+	if (name)
+		bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
+	if (dst[0] && !(dst[0] == '/' && dst[1] == 0))
+		return;
+	int ids[2] = { bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id),
+		       bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id) };
+	for (int i = 0; i < 2; i++) {
+		int id = ids[i];
+		if (id < 0 || id >= 12)
+			continue;
+		struct cgroup_subsys_state *css = BPF_CORE_READ(t, cgroups, subsys[id]);
+		name = css ? BPF_CORE_READ(css, cgroup, kn, name) : NULL;
+		dst[0] = 0;
+		if (name)
+			bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
+		if (dst[0] && !(dst[0] == '/' && dst[1] == 0))
+			return;
+	}
+}
+
+static __always_inline void fill_hdr(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	h->type = type;
+	h->pid = BPF_CORE_READ(t, tgid);
+	h->tid = BPF_CORE_READ(t, pid);
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = BPF_CORE_READ(t, cred, uid.val);
+	h->gid = BPF_CORE_READ(t, cred, gid.val);
+	h->euid = BPF_CORE_READ(t, cred, euid.val);
+	h->egid = BPF_CORE_READ(t, cred, egid.val);
+	h->loginuid = (__u32)-1;
+	if (bpf_core_field_exists(t->loginuid))
+		h->loginuid = BPF_CORE_READ(t, loginuid.val);
+	h->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	h->pidns = BPF_CORE_READ(t, nsproxy, pid_ns_for_children, ns.inum);
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	(void)id;
+	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
+	cgroup_leaf(h->cgroup, t);
+}
+
+static __always_inline void stamp(struct mmr_sensor_hdr *h)
+{
+	h->seq = next_seq();
+	h->ts_ns = bpf_ktime_get_ns();
+}
+
+/* ------------------------------------------------------------ sched */
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!enabled(MMR_SENSOR_EXEC))
+		return 0;
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	if (tgid == self_tgid)
+		return 0;
+	struct mmr_sensor_exec *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop();
+		return 0;
+	}
+	fill_hdr(&e->h, MMR_SENSOR_EXEC, p);
+	e->h.flags = 0;
+	e->h.syscall = 59;
+	e->h.ret = 0;
+	e->h.pad = 0;
+	e->cap_effective = ((__u64)BPF_CORE_READ(p, cred, cap_effective.val));
+	e->cap_permitted = ((__u64)BPF_CORE_READ(p, cred, cap_permitted.val));
+	struct tty_struct *tty = BPF_CORE_READ(p, signal, tty);
+	e->tty_major = 0;
+	e->tty_minor = 0;
+	if (tty) {
+		e->tty_major = BPF_CORE_READ(tty, driver, major);
+		e->tty_minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	}
+	long n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	if (n == sizeof(e->filename))
+		e->h.flags |= MMR_SENSOR_F_TRUNC;
+
+	struct file *f = BPF_CORE_READ(bprm, file);
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	e->exe_ino = BPF_CORE_READ(ino, i_ino);
+	e->exe_dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == MMR_OVERLAYFS_MAGIC)
+		e->h.flags |= MMR_SENSOR_F_OVERLAY_EXE;
+	char dname[8] = {};
+	bpf_probe_read_kernel_str(dname, sizeof(dname), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (dname[0] == 'm' && dname[1] == 'e' && dname[2] == 'm' && dname[3] == 'f' && dname[4] == 'd' &&
+	    dname[5] == ':')
+		e->h.flags |= MMR_SENSOR_F_MEMFD_EXE;
+
+	e->args_count = BPF_CORE_READ(bprm, argc);
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	unsigned long start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = end > start ? end - start : 0;
+	if (len > MMR_SENSOR_ARGS_MAX) {
+		len = MMR_SENSOR_ARGS_MAX;
+		e->h.flags |= MMR_SENSOR_F_TRUNC;
+	}
+	e->args_len = 0;
+	if (len > 0 && bpf_probe_read_user(e->args, len & (2 * MMR_SENSOR_ARGS_MAX - 1), (void *)start) == 0)
+		e->args_len = len;
+	if (e->args_len)
+		e->args[MMR_SENSOR_ARGS_MAX - 1] = 0;
+	stamp(&e->h);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!enabled(MMR_SENSOR_FORK))
+		return 0;
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0; /* a thread */
+	if (BPF_CORE_READ(parent, tgid) == self_tgid)
+		return 0;
+	struct mmr_sensor_fork *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop();
+		return 0;
+	}
+	fill_hdr(&e->h, MMR_SENSOR_FORK, parent);
+	e->h.flags = 0;
+	e->h.syscall = 0;
+	e->h.ret = BPF_CORE_READ(child, tgid);
+	e->h.pad = 0;
+	e->child_pid = BPF_CORE_READ(child, tgid);
+	e->child_tid = BPF_CORE_READ(child, pid);
+	e->clone_flags = 0;
+	stamp(&e->h);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *p)
+{
+	if (!enabled(MMR_SENSOR_EXIT))
+		return 0;
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0; /* a thread; the process ends with its leader */
+	if (BPF_CORE_READ(p, tgid) == self_tgid)
+		return 0;
+	struct mmr_sensor_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop();
+		return 0;
+	}
+	fill_hdr(&e->h, MMR_SENSOR_EXIT, p);
+	e->h.flags = 0;
+	e->h.syscall = 0;
+	e->h.ret = 0;
+	e->h.pad = 0;
+	e->exit_code = BPF_CORE_READ(p, exit_code);
+	e->pad = 0;
+	stamp(&e->h);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------ syscalls */
+
+static __always_inline __u32 syscall_type(long id)
+{
+	switch (id) {
+	case MMR_NR_open: case MMR_NR_openat: case MMR_NR_openat2: case MMR_NR_creat:
+		return MMR_SENSOR_OPEN;
+	case MMR_NR_unlink: case MMR_NR_unlinkat:
+		return MMR_SENSOR_UNLINK;
+	case MMR_NR_rename: case MMR_NR_renameat: case MMR_NR_renameat2:
+		return MMR_SENSOR_RENAME;
+	case MMR_NR_chmod: case MMR_NR_fchmod: case MMR_NR_fchmodat: case MMR_NR_fchmodat2:
+		return MMR_SENSOR_CHMOD;
+	case MMR_NR_chown: case MMR_NR_fchown: case MMR_NR_lchown: case MMR_NR_fchownat:
+		return MMR_SENSOR_CHOWN;
+	case MMR_NR_link: case MMR_NR_linkat:
+		return MMR_SENSOR_LINK;
+	case MMR_NR_symlink: case MMR_NR_symlinkat:
+		return MMR_SENSOR_SYMLINK;
+	case MMR_NR_mkdir: case MMR_NR_mkdirat:
+		return MMR_SENSOR_MKDIR;
+	case MMR_NR_connect:
+		return MMR_SENSOR_CONNECT;
+	case MMR_NR_accept: case MMR_NR_accept4:
+		return MMR_SENSOR_ACCEPT;
+	case MMR_NR_listen:
+		return MMR_SENSOR_LISTEN;
+	case MMR_NR_bind:
+		return MMR_SENSOR_BIND;
+	case MMR_NR_setuid: case MMR_NR_setreuid: case MMR_NR_setresuid:
+		return MMR_SENSOR_SETUID;
+	case MMR_NR_setgid: case MMR_NR_setregid: case MMR_NR_setresgid:
+		return MMR_SENSOR_SETGID;
+	case MMR_NR_capset:
+		return MMR_SENSOR_CAPSET;
+	case MMR_NR_ptrace:
+		return MMR_SENSOR_PTRACE;
+	case MMR_NR_init_module: case MMR_NR_finit_module:
+		return MMR_SENSOR_MODULE;
+	case MMR_NR_mount:
+		return MMR_SENSOR_MOUNT;
+	case MMR_NR_unshare:
+		return MMR_SENSOR_UNSHARE;
+	case MMR_NR_setns:
+		return MMR_SENSOR_SETNS;
+	case MMR_NR_bpf:
+		return MMR_SENSOR_BPF;
+	case MMR_NR_memfd_create:
+		return MMR_SENSOR_MEMFD;
+	}
+	return 0;
+}
+
+static __always_inline void read_path(char *dst, __u64 uptr, __u32 *flags)
+{
+	dst[0] = 0;
+	if (!uptr)
+		return;
+	long n = bpf_probe_read_user_str(dst, MMR_SENSOR_PATH_MAX, (const void *)uptr);
+	if (n == MMR_SENSOR_PATH_MAX)
+		*flags |= MMR_SENSOR_F_TRUNC;
+	if (n < 0)
+		dst[0] = 0;
+}
+
+/* The prefix map's verdict for an absolute path: 0, SENSITIVE or IGNORE. */
+static __always_inline __u8 prefix_verdict(const char *path)
+{
+	__u32 zero = 0;
+	struct mmr_prefix_key *k = bpf_map_lookup_elem(&keyscratch, &zero);
+	if (!k || path[0] != '/')
+		return 0;
+	__builtin_memset(k->data, 0, sizeof(k->data));
+	bpf_probe_read_kernel_str(k->data, sizeof(k->data), path);
+	k->prefixlen = MMR_SENSOR_PREFIX_MAX * 8;
+	__u8 *v = bpf_map_lookup_elem(&prefixes, k);
+	return v ? *v : 0;
+}
+
+/* The socket behind fd of the current task, or NULL. */
+static __always_inline struct sock *fd_sock(struct task_struct *t, __s64 fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return NULL;
+	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & MMR_S_IFMT) != MMR_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* Local (and, with peer, remote) address of a socket into n. */
+static __always_inline void sock_addrs(struct sock *sk, struct mmr_sensor_net *n, int peer)
+{
+	if (!sk)
+		return;
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	n->sock_type = BPF_CORE_READ(sk, sk_type);
+	if (!n->family)
+		n->family = fam;
+	n->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (fam == MMR_AF_INET) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__builtin_memcpy(n->laddr, &a, 4);
+		if (peer) {
+			a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+			__builtin_memcpy(n->addr, &a, 4);
+			n->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		}
+	} else if (fam == MMR_AF_INET6) {
+		BPF_CORE_READ_INTO(&n->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		if (peer) {
+			BPF_CORE_READ_INTO(&n->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+			n->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		}
+	}
+}
+
+/* A user sockaddr into n (family, port, address, unix path). */
+static __always_inline void read_sockaddr(struct mmr_sensor_net *n, __u64 uaddr, __u64 len)
+{
+	if (!uaddr || len < 2)
+		return;
+	__u16 fam = 0;
+	bpf_probe_read_user(&fam, sizeof(fam), (void *)uaddr);
+	n->family = fam;
+	if (fam == MMR_AF_INET && len >= 8) {
+		__u16 port = 0;
+		bpf_probe_read_user(&port, 2, (void *)(uaddr + 2));
+		n->port = bpf_ntohs(port);
+		bpf_probe_read_user(n->addr, 4, (void *)(uaddr + 4));
+	} else if (fam == MMR_AF_INET6 && len >= 24) {
+		__u16 port = 0;
+		bpf_probe_read_user(&port, 2, (void *)(uaddr + 2));
+		n->port = bpf_ntohs(port);
+		bpf_probe_read_user(n->addr, 16, (void *)(uaddr + 8));
+	} else if (fam == MMR_AF_UNIX) {
+		bpf_probe_read_user_str(n->unix_path, sizeof(n->unix_path), (void *)(uaddr + 2));
+	}
+}
+
+static __always_inline int capture_file(struct inflight *in, long id, struct pt_regs *regs)
+{
+	struct mmr_sensor_file *f = &in->file;
+	__u64 a0 = mmr_sys_arg(regs, 0), a1 = mmr_sys_arg(regs, 1), a2 = mmr_sys_arg(regs, 2),
+	      a3 = mmr_sys_arg(regs, 3), a4 = mmr_sys_arg(regs, 4);
+	f->dirfd = -1;
+	f->a0 = f->a1 = f->a2 = f->a3 = 0;
+	f->path[0] = 0;
+	f->path2[0] = 0;
+	f->aux[0] = 0;
+	__u32 *fl = &f->h.flags;
+	switch (id) {
+	case MMR_NR_open:
+		read_path(f->path, a0, fl);
+		f->dirfd = MMR_AT_FDCWD;
+		f->a0 = a1;
+		f->a1 = a2;
+		break;
+	case MMR_NR_creat:
+		read_path(f->path, a0, fl);
+		f->dirfd = MMR_AT_FDCWD;
+		f->a0 = MMR_O_CREAT | MMR_O_WRONLY | MMR_O_TRUNC;
+		f->a1 = a1;
+		break;
+	case MMR_NR_openat:
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl);
+		f->a0 = a2;
+		f->a1 = a3;
+		break;
+	case MMR_NR_openat2: {
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl);
+		__u64 how[2] = {};
+		bpf_probe_read_user(how, sizeof(how), (void *)a2);
+		f->a0 = how[0];
+		f->a1 = how[1];
+		break;
+	}
+	case MMR_NR_unlink:
+		read_path(f->path, a0, fl);
+		f->dirfd = MMR_AT_FDCWD;
+		break;
+	case MMR_NR_unlinkat:
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl);
+		f->a0 = a2;
+		break;
+	case MMR_NR_rename: case MMR_NR_link: case MMR_NR_symlink:
+		read_path(f->path, a0, fl);
+		read_path(f->path2, a1, fl);
+		f->dirfd = MMR_AT_FDCWD;
+		break;
+	case MMR_NR_renameat: case MMR_NR_renameat2: case MMR_NR_linkat:
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl);
+		f->a0 = (__s32)a2; /* new dirfd */
+		read_path(f->path2, a3, fl);
+		f->a1 = a4; /* flags */
+		break;
+	case MMR_NR_symlinkat:
+		read_path(f->path, a0, fl); /* target (content of the link) */
+		f->dirfd = (__s32)a1;
+		read_path(f->path2, a2, fl);
+		break;
+	case MMR_NR_chmod: case MMR_NR_mkdir:
+		read_path(f->path, a0, fl);
+		f->dirfd = MMR_AT_FDCWD;
+		f->a0 = a1;
+		break;
+	case MMR_NR_fchmod:
+		f->dirfd = (__s32)a0;
+		f->a0 = a1;
+		break;
+	case MMR_NR_fchmodat: case MMR_NR_fchmodat2: case MMR_NR_mkdirat:
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl);
+		f->a0 = a2;
+		break;
+	case MMR_NR_chown: case MMR_NR_lchown:
+		read_path(f->path, a0, fl);
+		f->dirfd = MMR_AT_FDCWD;
+		f->a0 = (__u32)a1;
+		f->a1 = (__u32)a2;
+		break;
+	case MMR_NR_fchown:
+		f->dirfd = (__s32)a0;
+		f->a0 = (__u32)a1;
+		f->a1 = (__u32)a2;
+		break;
+	case MMR_NR_fchownat:
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl);
+		f->a0 = (__u32)a2;
+		f->a1 = (__u32)a3;
+		f->a2 = a4;
+		break;
+	case MMR_NR_setuid: case MMR_NR_setgid:
+		f->a0 = (__u32)a0;
+		f->a1 = (__u32)-1;
+		f->a2 = (__u32)-1;
+		break;
+	case MMR_NR_setreuid: case MMR_NR_setregid:
+		f->a0 = (__u32)a1; /* effective */
+		f->a1 = (__u32)a0; /* real */
+		f->a2 = (__u32)-1;
+		break;
+	case MMR_NR_setresuid: case MMR_NR_setresgid:
+		f->a0 = (__u32)a1; /* effective */
+		f->a1 = (__u32)a0; /* real */
+		f->a2 = (__u32)a2; /* saved */
+		break;
+	case MMR_NR_capset: {
+		__u32 hdr[2] = {}, data[6] = {};
+		bpf_probe_read_user(hdr, sizeof(hdr), (void *)a0);
+		bpf_probe_read_user(data, sizeof(data), (void *)a1);
+		f->a0 = hdr[1]; /* target pid */
+		f->a1 = data[0] | ((__u64)data[3] << 32); /* effective */
+		f->a2 = data[1] | ((__u64)data[4] << 32); /* permitted */
+		f->a3 = data[2] | ((__u64)data[5] << 32); /* inheritable */
+		break;
+	}
+	case MMR_NR_ptrace:
+		f->a0 = a0; /* request */
+		f->a1 = (__u32)a1; /* target pid */
+		/* attach, seize, traceme and the writes; not the reads */
+		if (!(a0 == 0 || a0 == 4 || a0 == 5 || a0 == 6 || a0 == 13 || a0 == 16 || a0 == 0x4206))
+			return 0;
+		break;
+	case MMR_NR_init_module:
+		f->a0 = a1; /* image length */
+		read_path(f->path, a2, fl); /* parameters */
+		break;
+	case MMR_NR_finit_module:
+		f->dirfd = (__s32)a0;
+		read_path(f->path, a1, fl); /* parameters */
+		f->a0 = a2;
+		break;
+	case MMR_NR_mount:
+		read_path(f->path, a0, fl);
+		read_path(f->path2, a1, fl);
+		if (a2)
+			bpf_probe_read_user_str(f->aux, sizeof(f->aux), (void *)a2);
+		f->a0 = a3;
+		break;
+	case MMR_NR_unshare:
+		f->a0 = a0;
+		break;
+	case MMR_NR_setns:
+		f->dirfd = (__s32)a0;
+		f->a0 = a1;
+		break;
+	case MMR_NR_bpf:
+		f->a0 = a0; /* command */
+		/* program loads and attachments, not map traffic */
+		if (!(a0 == 5 || a0 == 8 || a0 == 17 || a0 == 28))
+			return 0;
+		break;
+	case MMR_NR_memfd_create:
+		read_path(f->path, a0, fl);
+		f->a0 = a1;
+		break;
+	}
+	if (f->h.type == MMR_SENSOR_OPEN) {
+		__u8 v = prefix_verdict(f->path);
+		if (v == MMR_PREFIX_IGNORE)
+			return 0;
+		if (v == MMR_PREFIX_SENSITIVE)
+			f->h.flags |= MMR_SENSOR_F_SENSITIVE;
+		else if (!open_all && !(f->a0 & (MMR_O_WRONLY | MMR_O_RDWR | MMR_O_CREAT | MMR_O_TRUNC)))
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline int capture_net(struct inflight *in, long id, struct pt_regs *regs,
+				       struct task_struct *t)
+{
+	struct mmr_sensor_net *n = &in->net;
+	__u64 a0 = mmr_sys_arg(regs, 0), a1 = mmr_sys_arg(regs, 1), a2 = mmr_sys_arg(regs, 2);
+	n->fd = (__s32)a0;
+	n->family = 0;
+	n->port = n->lport = n->sock_type = 0;
+	__builtin_memset(n->addr, 0, sizeof(n->addr));
+	__builtin_memset(n->laddr, 0, sizeof(n->laddr));
+	n->backlog = 0;
+	n->pad = 0;
+	n->unix_path[0] = 0;
+	switch (id) {
+	case MMR_NR_connect:
+	case MMR_NR_bind:
+		read_sockaddr(n, a1, a2);
+		if (n->family != MMR_AF_INET && n->family != MMR_AF_INET6)
+			return 0; /* unix sockets: too chatty for the first form */
+		break;
+	case MMR_NR_listen:
+		n->backlog = (__s32)a1;
+		break;
+	case MMR_NR_accept: case MMR_NR_accept4:
+		break;
+	}
+	return 1;
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 type = syscall_type(id);
+	if (!type || !enabled(type))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == self_tgid)
+		return 0;
+	__u32 zero = 0;
+	struct inflight *in = bpf_map_lookup_elem(&scratch, &zero);
+	if (!in)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	int keep;
+	if (type >= MMR_SENSOR_CONNECT && type <= MMR_SENSOR_BIND) {
+		in->kind = 2;
+		fill_hdr(&in->net.h, type, t);
+		in->net.h.flags = 0;
+		in->net.h.syscall = id;
+		in->net.h.pad = 0;
+		keep = capture_net(in, id, regs, t);
+	} else {
+		in->kind = 1;
+		fill_hdr(&in->file.h, type, t);
+		in->file.h.flags = 0;
+		in->file.h.syscall = id;
+		in->file.h.pad = 0;
+		keep = capture_file(in, id, regs);
+	}
+	if (keep)
+		bpf_map_update_elem(&pending, &pid_tgid, in, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct inflight *in = bpf_map_lookup_elem(&pending, &pid_tgid);
+	if (!in)
+		return 0;
+	long r;
+	if (in->kind == 2) {
+		struct mmr_sensor_net *n = &in->net;
+		n->h.ret = ret;
+		struct task_struct *t = bpf_get_current_task_btf();
+		__u32 nr = n->h.syscall;
+		if (nr == MMR_NR_accept || nr == MMR_NR_accept4) {
+			if (ret >= 0)
+				sock_addrs(fd_sock(t, ret), n, 1);
+		} else {
+			sock_addrs(fd_sock(t, n->fd), n, 0);
+		}
+		stamp(&n->h);
+		r = bpf_ringbuf_output(&events, n, sizeof(*n), 0);
+	} else {
+		struct mmr_sensor_file *f = &in->file;
+		f->h.ret = ret;
+		stamp(&f->h);
+		r = bpf_ringbuf_output(&events, f, sizeof(*f), 0);
+	}
+	if (r)
+		count_drop();
+	bpf_map_delete_elem(&pending, &pid_tgid);
+	return 0;
+}

@@ -1,0 +1,743 @@
+/* runtime-proc.c - process table from /proc and the sensor's records; record
+ * decoding into runtime events. See runtime-proc.h. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpf/sensor.h"
+#include "runtime/runtime-container.h"
+#include "runtime/runtime-proc.h"
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+int mmr_rt_host_init(struct mmr_rt_host *h, size_t max_procs)
+{
+	memset(h, 0, sizeof(*h));
+	h->procs = mmr_rt_proctab_new(max_procs);
+	h->conts = mmr_rt_conttab_new(0);
+	if (!h->procs || !h->conts) {
+		mmr_rt_host_release(h);
+		return -ENOMEM;
+	}
+	h->mono_to_epoch_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	h->resolve_containers = true;
+	return 0;
+}
+
+void mmr_rt_host_release(struct mmr_rt_host *h)
+{
+	mmr_rt_proctab_free(h->procs);
+	mmr_rt_conttab_free(h->conts);
+	h->procs = NULL;
+	h->conts = NULL;
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = 0;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return (ssize_t)len;
+}
+
+static void read_link(int pid, const char *what, char *dst, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	ssize_t n = readlink(path, dst, size - 1);
+	if (n < 0)
+		return;
+	dst[n] = 0;
+}
+
+static uint64_t status_hex(const char *status, const char *key)
+{
+	const char *p = strstr(status, key);
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+static void status_ids(const char *status, const char *key, uint32_t *real, uint32_t *eff)
+{
+	const char *p = strstr(status, key);
+	if (!p)
+		return;
+	char *end;
+	*real = (uint32_t)strtoul(p + strlen(key), &end, 10);
+	*eff = (uint32_t)strtoul(end, NULL, 10);
+}
+
+static void set_user(struct mmr_rt_proc *p)
+{
+	if (p->uid == 0) {
+		mmr_rt_strlcpy(p->user, "root", sizeof(p->user));
+		return;
+	}
+	p->user[0] = 0;
+	if (p->container_id[0])
+		return; /* the host's passwd does not name container users */
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		mmr_rt_strlcpy(p->user, res->pw_name, sizeof(p->user));
+}
+
+static void set_cwd(struct mmr_rt_proc *p)
+{
+	char cwd[MMR_RT_PATH_MAX] = "";
+	read_link(p->pid, "cwd", cwd, sizeof(cwd) - 1);
+	size_t l = strlen(cwd);
+	if (l && cwd[l - 1] != '/') {
+		cwd[l] = '/';
+		cwd[l + 1] = 0;
+	}
+	if (l)
+		mmr_rt_strlcpy(p->cwd, cwd, sizeof(p->cwd));
+}
+
+static void set_container(struct mmr_rt_host *h, struct mmr_rt_proc *p, const char *id,
+			  const char *runtime)
+{
+	mmr_rt_strlcpy(p->container_id, id, sizeof(p->container_id));
+	if (id[0] && h->resolve_containers)
+		mmr_rt_container_resolve(h->conts, id, runtime);
+	else if (id[0] && !mmr_rt_conttab_get(h->conts, id))
+		mmr_rt_conttab_upsert(h->conts, id);
+}
+
+int mmr_rt_proc_load(struct mmr_rt_host *h, int32_t pid, struct mmr_rt_proc **ret)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -ENOENT;
+	/* pid (comm) state ppid pgrp session tty_nr ... field 22 starttime */
+	char *rp = strrchr(buf, ')');
+	if (!rp)
+		return -EBADMSG;
+	char *lp = strchr(buf, '(');
+	struct mmr_rt_proc *p = mmr_rt_proctab_upsert(h->procs, pid);
+	if (lp && rp > lp) {
+		size_t l = (size_t)(rp - lp - 1);
+		if (l >= sizeof(p->comm))
+			l = sizeof(p->comm) - 1;
+		memcpy(p->comm, lp + 1, l);
+		p->comm[l] = 0;
+	}
+	char state;
+	int ppid = 0, pgrp = 0, sid = 0, tty = 0;
+	unsigned long long start = 0;
+	if (sscanf(rp + 2, "%c %d %d %d %d", &state, &ppid, &pgrp, &sid, &tty) == 5) {
+		p->ppid = ppid;
+		p->pgid = pgrp;
+		p->sid = sid;
+		p->tty = (uint32_t)tty;
+		if (sid == pid)
+			p->flags |= MMR_RT_PROC_SID_LEADER;
+	}
+	char *f = rp + 2;
+	for (int i = 3; i < 22 && f; i++) {
+		f = strchr(f, ' ');
+		if (f)
+			f++;
+	}
+	if (f)
+		start = strtoull(f, NULL, 10);
+	long hz = sysconf(_SC_CLK_TCK);
+	int64_t boot = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	if (hz > 0)
+		p->start_ts = (uint64_t)(boot + (int64_t)(start * (1000000000ull / (unsigned long long)hz)));
+	p->tid = pid;
+	p->vpid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_file(path, buf, sizeof(buf)) > 0) {
+		status_ids(buf, "\nUid:", &p->uid, &p->euid);
+		status_ids(buf, "\nGid:", &p->gid, &p->egid);
+		p->cap_effective = status_hex(buf, "\nCapEff:");
+		p->cap_permitted = status_hex(buf, "\nCapPrm:");
+		p->cap_inheritable = status_hex(buf, "\nCapInh:");
+		const char *ns = strstr(buf, "\nNSpid:");
+		if (ns) {
+			const char *e = strchr(ns + 1, '\n');
+			const char *last = ns + 7;
+			for (const char *q = ns + 7; e ? q < e : *q; q++)
+				if (*q == '\t' || *q == ' ')
+					last = q + 1;
+			p->vpid = (int32_t)strtol(last, NULL, 10);
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/loginuid", pid);
+	p->loginuid = (uint32_t)-1;
+	if (read_file(path, buf, sizeof(buf)) > 0)
+		p->loginuid = (uint32_t)strtoul(buf, NULL, 10);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	ssize_t n = read_file(path, buf, sizeof(buf));
+	if (n > 0)
+		mmr_rt_proc_set_cmdline(p, buf, (size_t)n);
+	read_link(pid, "exe", p->exepath, sizeof(p->exepath));
+	set_cwd(p);
+	char id[MMR_RT_CONTAINER_ID_MAX] = "";
+	const char *rt = "";
+	if (mmr_rt_container_id_of_pid(pid, id, &rt) != 1)
+		id[0] = 0;
+	set_container(h, p, id, rt);
+	set_user(p);
+	if (ret)
+		*ret = p;
+	return 0;
+}
+
+int mmr_rt_proc_seed(struct mmr_rt_host *h)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -errno;
+	int count = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > 0x7fffffff)
+			continue;
+		if (mmr_rt_proc_load(h, (int32_t)pid, NULL) == 0)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+static void arg_str(struct mmr_rt_event *ev, const char *name, const char *v)
+{
+	mmr_rt_event_add_arg(ev, name, v, 0, false);
+}
+
+static void arg_num(struct mmr_rt_event *ev, const char *name, int64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	mmr_rt_event_add_arg(ev, name, buf, v, true);
+}
+
+struct flagname {
+	uint64_t bit;
+	const char *name;
+};
+
+static void arg_flags(struct mmr_rt_event *ev, const char *name, uint64_t v,
+		      const struct flagname *tab, const char *zero)
+{
+	char buf[MMR_RT_EVT_ARGVAL_MAX] = "";
+	size_t off = 0;
+	if (zero && *zero)
+		off = (size_t)snprintf(buf, sizeof(buf), "%s", zero);
+	for (size_t i = 0; tab[i].name; i++)
+		if (v & tab[i].bit) {
+			int w = snprintf(buf + off, sizeof(buf) - off, "%s%s", off ? "|" : "", tab[i].name);
+			if (w > 0 && (size_t)w < sizeof(buf) - off)
+				off += (size_t)w;
+		}
+	mmr_rt_event_add_arg(ev, name, buf, (int64_t)v, true);
+}
+
+static const struct flagname open_flags[] = {
+	{ 0100, "O_CREAT" },      { 0200, "O_EXCL" },       { 01000, "O_TRUNC" },
+	{ 02000, "O_APPEND" },    { 04000, "O_NONBLOCK" },  { 0200000, "O_DIRECTORY" },
+	{ 02000000, "O_CLOEXEC" }, { 020000000, "O_TMPFILE" }, { 0400000, "O_NOFOLLOW" },
+	{ 0, NULL },
+};
+
+static const struct flagname clone_flags[] = {
+	{ 0x00020000, "CLONE_NEWNS" },   { 0x02000000, "CLONE_NEWCGROUP" },
+	{ 0x04000000, "CLONE_NEWUTS" },  { 0x08000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" }, { 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },  { 0x00000080, "CLONE_NEWTIME" },
+	{ 0x00000200, "CLONE_FILES" },   { 0x00000400, "CLONE_FS" },
+	{ 0, NULL },
+};
+
+static const char *ptrace_req(uint64_t r)
+{
+	switch (r) {
+	case 0: return "PTRACE_TRACEME";
+	case 4: return "PTRACE_POKETEXT";
+	case 5: return "PTRACE_POKEDATA";
+	case 6: return "PTRACE_POKEUSR";
+	case 13: return "PTRACE_SETREGS";
+	case 16: return "PTRACE_ATTACH";
+	case 0x4206: return "PTRACE_SEIZE";
+	default: return "PTRACE_OTHER";
+	}
+}
+
+static const char *bpf_cmd(uint64_t c)
+{
+	switch (c) {
+	case 5: return "BPF_PROG_LOAD";
+	case 8: return "BPF_PROG_ATTACH";
+	case 17: return "BPF_RAW_TRACEPOINT_OPEN";
+	case 28: return "BPF_LINK_CREATE";
+	default: return "BPF_OTHER";
+	}
+}
+
+/* Absolute form of path (relative to dirfd of pid, or the process's cwd). */
+static void resolve_path(const struct mmr_rt_proc *p, int32_t pid, int64_t dirfd, const char *path,
+			 char *out, size_t size)
+{
+	if (path[0] == '/' || !path[0]) {
+		mmr_rt_strlcpy(out, path, size);
+		return;
+	}
+	char base[MMR_RT_PATH_MAX] = "";
+	if (dirfd == -100) {
+		if (p)
+			mmr_rt_strlcpy(base, p->cwd, sizeof(base));
+	} else if (dirfd >= 0) {
+		char what[32];
+		snprintf(what, sizeof(what), "fd/%lld", (long long)dirfd);
+		read_link(pid, what, base, sizeof(base) - 1);
+		size_t l = strlen(base);
+		if (l && base[l - 1] != '/') {
+			base[l] = '/';
+			base[l + 1] = 0;
+		}
+	}
+	if (!base[0]) {
+		mmr_rt_strlcpy(out, path, size);
+		return;
+	}
+	const char *rel = path;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	snprintf(out, size, "%s%s", base, rel);
+}
+
+static void addr_set(struct mmr_rt_addr *a, uint16_t family, const uint8_t *raw)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	if (family == AF_INET) {
+		a->ip[10] = 0xff;
+		a->ip[11] = 0xff;
+		memcpy(a->ip + 12, raw, 4);
+	} else if (family == AF_INET6) {
+		memcpy(a->ip, raw, 16);
+	}
+}
+
+static int addr_fmt(char *out, size_t size, uint16_t family, const uint8_t *raw, uint16_t port)
+{
+	if (family == AF_INET)
+		return snprintf(out, size, "%u.%u.%u.%u:%u", raw[0], raw[1], raw[2], raw[3], port);
+	char s[64];
+	size_t o = 0;
+	for (int i = 0; i < 16; i += 2)
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%x", i ? ":" : "", (raw[i] << 8) | raw[i + 1]);
+	return snprintf(out, size, "%s:%u", s, port);
+}
+
+static void decode_net(struct mmr_rt_event *ev, const struct mmr_sensor_net *n)
+{
+	struct mmr_rt_fd *fd = &ev->fd;
+	uint32_t nr = n->h.syscall;
+	bool accept = nr == MMR_NR_accept || nr == MMR_NR_accept4;
+	fd->num = accept ? (n->h.ret >= 0 ? n->h.ret : -1) : n->fd;
+	fd->typechar = n->family == AF_INET ? '4' : n->family == AF_INET6 ? '6' : n->family == AF_UNIX ? 'u' : 'o';
+	fd->l4proto = n->sock_type == SOCK_STREAM ? MMR_RT_L4_TCP : n->sock_type == SOCK_DGRAM ? MMR_RT_L4_UDP : MMR_RT_L4_NONE;
+	char local[80], remote[80];
+	addr_fmt(local, sizeof(local), n->family, n->laddr, n->lport);
+	addr_fmt(remote, sizeof(remote), n->family, n->addr, n->port);
+	switch (nr) {
+	case MMR_NR_connect:
+		ev->type = MMR_RT_EVT_CONNECT;
+		addr_set(&fd->cip, n->family, n->laddr);
+		fd->cport = n->lport;
+		addr_set(&fd->sip, n->family, n->addr);
+		fd->sport = n->port;
+		fd->connected = n->h.ret == 0 || n->h.ret == -115; /* EINPROGRESS */
+		snprintf(fd->name, sizeof(fd->name), "%s->%s", local, remote);
+		arg_num(ev, "fd", n->fd);
+		arg_str(ev, "addr", remote);
+		arg_str(ev, "tuple", fd->name);
+		break;
+	case MMR_NR_accept: case MMR_NR_accept4:
+		ev->type = nr == MMR_NR_accept ? MMR_RT_EVT_ACCEPT : MMR_RT_EVT_ACCEPT4;
+		fd->local_is_server = true;
+		fd->connected = n->h.ret >= 0;
+		addr_set(&fd->sip, n->family, n->laddr);
+		fd->sport = n->lport;
+		addr_set(&fd->cip, n->family, n->addr);
+		fd->cport = n->port;
+		snprintf(fd->name, sizeof(fd->name), "%s->%s", remote, local);
+		arg_num(ev, "fd", fd->num);
+		arg_str(ev, "tuple", fd->name);
+		break;
+	case MMR_NR_listen:
+		ev->type = MMR_RT_EVT_LISTEN;
+		fd->local_is_server = true;
+		addr_set(&fd->sip, n->family, n->laddr);
+		fd->sport = n->lport;
+		snprintf(fd->name, sizeof(fd->name), "%s", local);
+		arg_num(ev, "fd", n->fd);
+		arg_num(ev, "backlog", n->backlog);
+		break;
+	default:
+		ev->type = MMR_RT_EVT_BIND;
+		fd->local_is_server = true;
+		addr_set(&fd->sip, n->family, n->addr);
+		fd->sport = n->port;
+		snprintf(fd->name, sizeof(fd->name), "%s", remote);
+		arg_num(ev, "fd", n->fd);
+		arg_str(ev, "addr", remote);
+		break;
+	}
+}
+
+static void decode_file(struct mmr_rt_host *h, struct mmr_rt_event *ev, const struct mmr_sensor_file *f,
+			const struct mmr_rt_proc *p)
+{
+	char abs[MMR_RT_PATH_MAX], abs2[MMR_RT_PATH_MAX];
+	int32_t pid = (int32_t)f->h.pid;
+	uint32_t nr = f->h.syscall;
+	resolve_path(p, pid, nr == MMR_NR_symlinkat || nr == MMR_NR_symlink ? -1 : f->dirfd, f->path, abs, sizeof(abs));
+	int64_t dir2 = (nr == MMR_NR_renameat || nr == MMR_NR_renameat2 || nr == MMR_NR_linkat) ? (int64_t)f->a0
+		       : nr == MMR_NR_symlinkat ? f->dirfd : -100;
+	resolve_path(p, pid, dir2, f->path2, abs2, sizeof(abs2));
+	struct mmr_rt_fd *fd = &ev->fd;
+	switch (f->h.type) {
+	case MMR_SENSOR_OPEN:
+		ev->type = nr == MMR_NR_open ? MMR_RT_EVT_OPEN : nr == MMR_NR_creat ? MMR_RT_EVT_CREAT
+			   : nr == MMR_NR_openat2 ? MMR_RT_EVT_OPENAT2 : MMR_RT_EVT_OPENAT;
+		fd->num = f->h.ret >= 0 ? f->h.ret : -1;
+		fd->typechar = (f->a0 & 0200000) ? 'd' : 'f';
+		fd->open_flags = (uint32_t)f->a0;
+		mmr_rt_strlcpy(fd->name, abs, sizeof(fd->name));
+		if (strcmp(abs, f->path) != 0)
+			mmr_rt_strlcpy(fd->nameraw, f->path, sizeof(fd->nameraw));
+		arg_num(ev, "fd", f->h.ret);
+		arg_str(ev, "name", abs);
+		{
+			uint64_t acc = f->a0 & 3;
+			arg_flags(ev, "flags", f->a0, open_flags,
+				  acc == 0 ? "O_RDONLY" : acc == 1 ? "O_WRONLY" : "O_RDWR");
+		}
+		arg_num(ev, "mode", (int64_t)f->a1);
+		if (nr != MMR_NR_open && nr != MMR_NR_creat)
+			arg_num(ev, "dirfd", f->dirfd);
+		return;
+	case MMR_SENSOR_UNLINK:
+		ev->type = nr == MMR_NR_unlink ? MMR_RT_EVT_UNLINK : MMR_RT_EVT_UNLINKAT;
+		if (nr == MMR_NR_unlinkat && (f->a0 & 0x200))
+			ev->type = MMR_RT_EVT_UNLINKAT; /* AT_REMOVEDIR: still unlinkat */
+		arg_str(ev, nr == MMR_NR_unlink ? "path" : "name", abs);
+		if (nr == MMR_NR_unlinkat)
+			arg_num(ev, "flags", (int64_t)f->a0);
+		break;
+	case MMR_SENSOR_RENAME:
+		ev->type = nr == MMR_NR_rename ? MMR_RT_EVT_RENAME : nr == MMR_NR_renameat ? MMR_RT_EVT_RENAMEAT : MMR_RT_EVT_RENAMEAT2;
+		arg_str(ev, "oldpath", abs);
+		arg_str(ev, "newpath", abs2);
+		break;
+	case MMR_SENSOR_LINK:
+		ev->type = nr == MMR_NR_link ? MMR_RT_EVT_LINK : MMR_RT_EVT_LINKAT;
+		arg_str(ev, "oldpath", abs);
+		arg_str(ev, "newpath", abs2);
+		break;
+	case MMR_SENSOR_SYMLINK:
+		ev->type = nr == MMR_NR_symlink ? MMR_RT_EVT_SYMLINK : MMR_RT_EVT_SYMLINKAT;
+		arg_str(ev, "target", f->path);
+		arg_str(ev, "linkpath", abs2);
+		mmr_rt_strlcpy(fd->name, abs2, sizeof(fd->name));
+		return;
+	case MMR_SENSOR_MKDIR:
+		ev->type = nr == MMR_NR_mkdir ? MMR_RT_EVT_MKDIR : MMR_RT_EVT_MKDIRAT;
+		arg_str(ev, "path", abs);
+		arg_num(ev, "mode", (int64_t)f->a0);
+		break;
+	case MMR_SENSOR_CHMOD:
+		ev->type = nr == MMR_NR_chmod ? MMR_RT_EVT_CHMOD : nr == MMR_NR_fchmod ? MMR_RT_EVT_FCHMOD : MMR_RT_EVT_FCHMODAT;
+		if (nr == MMR_NR_fchmod) {
+			char what[32];
+			fd->num = f->dirfd;
+			snprintf(what, sizeof(what), "fd/%lld", (long long)f->dirfd);
+			abs[0] = 0;
+			read_link(pid, what, abs, sizeof(abs)); /* fchmod has no path */
+			arg_num(ev, "fd", f->dirfd);
+		} else {
+			arg_str(ev, "filename", abs);
+		}
+		arg_num(ev, "mode", (int64_t)f->a0);
+		break;
+	case MMR_SENSOR_CHOWN:
+		ev->type = nr == MMR_NR_chown ? MMR_RT_EVT_CHOWN : nr == MMR_NR_lchown ? MMR_RT_EVT_LCHOWN
+			   : nr == MMR_NR_fchown ? MMR_RT_EVT_FCHOWN : MMR_RT_EVT_FCHOWNAT;
+		if (nr == MMR_NR_fchown) {
+			fd->num = f->dirfd;
+			arg_num(ev, "fd", f->dirfd);
+		} else {
+			arg_str(ev, nr == MMR_NR_fchownat ? "pathname" : "path", abs);
+		}
+		arg_num(ev, "uid", (int64_t)f->a0);
+		arg_num(ev, "gid", (int64_t)f->a1);
+		break;
+	case MMR_SENSOR_SETUID:
+		ev->type = nr == MMR_NR_setuid ? MMR_RT_EVT_SETUID : nr == MMR_NR_setreuid ? MMR_RT_EVT_SETREUID : MMR_RT_EVT_SETRESUID;
+		arg_num(ev, nr == MMR_NR_setuid ? "uid" : "euid", (int64_t)(uint32_t)f->a0);
+		if (nr != MMR_NR_setuid)
+			arg_num(ev, "ruid", (int64_t)(uint32_t)f->a1);
+		return;
+	case MMR_SENSOR_SETGID:
+		ev->type = nr == MMR_NR_setgid ? MMR_RT_EVT_SETGID : nr == MMR_NR_setregid ? MMR_RT_EVT_SETREGID : MMR_RT_EVT_SETRESGID;
+		arg_num(ev, nr == MMR_NR_setgid ? "gid" : "egid", (int64_t)(uint32_t)f->a0);
+		if (nr != MMR_NR_setgid)
+			arg_num(ev, "rgid", (int64_t)(uint32_t)f->a1);
+		return;
+	case MMR_SENSOR_CAPSET: {
+		ev->type = MMR_RT_EVT_CAPSET;
+		char b[32];
+		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)f->a1);
+		mmr_rt_event_add_arg(ev, "cap_effective", b, (int64_t)f->a1, true);
+		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)f->a2);
+		mmr_rt_event_add_arg(ev, "cap_permitted", b, (int64_t)f->a2, true);
+		arg_num(ev, "pid", (int64_t)f->a0);
+		return;
+	}
+	case MMR_SENSOR_PTRACE:
+		ev->type = MMR_RT_EVT_PTRACE;
+		mmr_rt_event_add_arg(ev, "request", ptrace_req(f->a0), (int64_t)f->a0, true);
+		arg_num(ev, "pid", (int64_t)f->a1);
+		return;
+	case MMR_SENSOR_MODULE:
+		ev->type = nr == MMR_NR_init_module ? MMR_RT_EVT_INIT_MODULE : MMR_RT_EVT_FINIT_MODULE;
+		if (nr == MMR_NR_finit_module) {
+			fd->num = f->dirfd;
+			arg_num(ev, "fd", f->dirfd);
+		} else {
+			arg_num(ev, "length", (int64_t)f->a0);
+		}
+		arg_str(ev, "uargs", f->path);
+		return;
+	case MMR_SENSOR_MOUNT:
+		ev->type = MMR_RT_EVT_MOUNT;
+		arg_str(ev, "dev", f->path);
+		arg_str(ev, "dir", abs2);
+		arg_str(ev, "type", f->aux);
+		arg_num(ev, "flags", (int64_t)f->a0);
+		return;
+	case MMR_SENSOR_UNSHARE:
+		ev->type = MMR_RT_EVT_UNSHARE;
+		arg_flags(ev, "flags", f->a0, clone_flags, NULL);
+		return;
+	case MMR_SENSOR_SETNS:
+		ev->type = MMR_RT_EVT_SETNS;
+		fd->num = f->dirfd;
+		arg_num(ev, "fd", f->dirfd);
+		arg_flags(ev, "nstype", f->a0, clone_flags, NULL);
+		return;
+	case MMR_SENSOR_BPF:
+		ev->type = MMR_RT_EVT_BPF;
+		mmr_rt_event_add_arg(ev, "cmd", bpf_cmd(f->a0), (int64_t)f->a0, true);
+		return;
+	case MMR_SENSOR_MEMFD:
+		ev->type = MMR_RT_EVT_MEMFD_CREATE;
+		fd->num = f->h.ret >= 0 ? f->h.ret : -1;
+		fd->typechar = 'm';
+		snprintf(fd->name, sizeof(fd->name), "memfd:%s", f->path);
+		arg_str(ev, "name", f->path);
+		arg_num(ev, "flags", (int64_t)f->a0);
+		return;
+	default:
+		return;
+	}
+	/* path events: fd.name is the (first) path */
+	mmr_rt_strlcpy(fd->name, abs, sizeof(fd->name));
+	if (strcmp(abs, f->path) != 0)
+		mmr_rt_strlcpy(fd->nameraw, f->path, sizeof(fd->nameraw));
+	fd->typechar = 'f';
+	(void)h;
+}
+
+/* The process of a record's header: known, loaded from /proc, or made
+ * from the header alone. Header fields win (they are current). */
+static struct mmr_rt_proc *proc_of(struct mmr_rt_host *h, const struct mmr_sensor_hdr *hd)
+{
+	int32_t pid = (int32_t)hd->pid;
+	struct mmr_rt_proc *p = mmr_rt_proctab_get(h->procs, pid);
+	if (!p && mmr_rt_proc_load(h, pid, &p) < 0) {
+		p = mmr_rt_proctab_upsert(h->procs, pid);
+		p->ppid = (int32_t)hd->ppid;
+		p->vpid = pid;
+		mmr_rt_strlcpy(p->comm, hd->comm, sizeof(p->comm));
+		/* inherit the parent's view until we know better */
+		const struct mmr_rt_proc *pp = mmr_rt_proctab_get(h->procs, p->ppid);
+		if (pp) {
+			mmr_rt_strlcpy(p->container_id, pp->container_id, sizeof(p->container_id));
+			mmr_rt_strlcpy(p->cwd, pp->cwd, sizeof(p->cwd));
+		}
+	}
+	if (hd->comm[0])
+		mmr_rt_strlcpy(p->comm, hd->comm, sizeof(p->comm));
+	if (hd->ppid)
+		p->ppid = (int32_t)hd->ppid;
+	if (hd->type != MMR_SENSOR_EXIT || hd->comm[0]) {
+		p->uid = hd->uid;
+		p->gid = hd->gid;
+		p->euid = hd->euid;
+		p->egid = hd->egid;
+		p->loginuid = hd->loginuid;
+	}
+	if (hd->cgroup[0]) {
+		char id[MMR_RT_CONTAINER_ID_MAX];
+		const char *rt = "";
+		char leaf[MMR_SENSOR_CGROUP_LEN + 1];
+		memcpy(leaf, hd->cgroup, MMR_SENSOR_CGROUP_LEN);
+		leaf[MMR_SENSOR_CGROUP_LEN] = 0;
+		if (mmr_rt_container_id_from_cgroup(leaf, id, &rt) == 1) {
+			if (strcmp(id, p->container_id) != 0)
+				set_container(h, p, id, rt);
+		} else if (p->container_id[0] && strcmp(leaf, "/") != 0) {
+			p->container_id[0] = 0; /* left the container's cgroup */
+		}
+	}
+	return p;
+}
+
+int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struct mmr_rt_event *ev)
+{
+	const struct mmr_sensor_hdr *hd = rec;
+	if (h->pending_exit) {
+		struct mmr_rt_proc *old = mmr_rt_proctab_get(h->procs, h->pending_exit);
+		if (old && (old->flags & MMR_RT_PROC_EXITED))
+			mmr_rt_proctab_remove(h->procs, h->pending_exit);
+		h->pending_exit = 0;
+	}
+	h->records++;
+	if (len < sizeof(*hd) || hd->type == 0 || hd->type >= MMR_SENSOR_TYPE_MAX) {
+		h->bad_records++;
+		return -EBADMSG;
+	}
+	static const size_t need[MMR_SENSOR_TYPE_MAX] = {
+		[MMR_SENSOR_EXEC] = sizeof(struct mmr_sensor_exec),
+		[MMR_SENSOR_FORK] = sizeof(struct mmr_sensor_fork),
+		[MMR_SENSOR_EXIT] = sizeof(struct mmr_sensor_exit),
+		[MMR_SENSOR_CONNECT] = sizeof(struct mmr_sensor_net),
+		[MMR_SENSOR_ACCEPT] = sizeof(struct mmr_sensor_net),
+		[MMR_SENSOR_LISTEN] = sizeof(struct mmr_sensor_net),
+		[MMR_SENSOR_BIND] = sizeof(struct mmr_sensor_net),
+	};
+	size_t want = need[hd->type] ? need[hd->type] : sizeof(struct mmr_sensor_file);
+	if (len < want) {
+		h->bad_records++;
+		return -EBADMSG;
+	}
+	mmr_rt_event_init(ev);
+	ev->seq = hd->seq;
+	ev->ts = (uint64_t)((int64_t)hd->ts_ns + h->mono_to_epoch_ns);
+	ev->pid = (int32_t)hd->pid;
+	ev->tid = (int32_t)hd->tid;
+	ev->res = hd->ret;
+
+	struct mmr_rt_proc *p;
+	switch (hd->type) {
+	case MMR_SENSOR_EXEC: {
+		const struct mmr_sensor_exec *e = rec;
+		p = proc_of(h, hd);
+		p->flags &= ~(MMR_RT_PROC_EXE_FROM_MEMFD | MMR_RT_PROC_EXITED);
+		if (e->h.flags & MMR_SENSOR_F_MEMFD_EXE)
+			p->flags |= MMR_RT_PROC_EXE_FROM_MEMFD;
+		size_t alen = e->args_len < sizeof(e->args) ? e->args_len : sizeof(e->args);
+		if (alen)
+			mmr_rt_proc_set_cmdline(p, e->args, alen);
+		char fname[MMR_SENSOR_PATH_MAX + 1];
+		memcpy(fname, e->filename, MMR_SENSOR_PATH_MAX);
+		fname[MMR_SENSOR_PATH_MAX] = 0;
+		p->exepath[0] = 0;
+		read_link(p->pid, "exe", p->exepath, sizeof(p->exepath));
+		if (!p->exepath[0])
+			resolve_path(p, p->pid, -100, fname, p->exepath, sizeof(p->exepath));
+		set_cwd(p);
+		p->cap_effective = e->cap_effective;
+		p->cap_permitted = e->cap_permitted;
+		p->tty = e->tty_major ? (uint32_t)makedev(e->tty_major, e->tty_minor) : 0;
+		p->exe_ino = e->exe_ino;
+		p->start_ts = ev->ts;
+		set_user(p);
+		ev->type = MMR_RT_EVT_EXECVE;
+		arg_str(ev, "filename", fname);
+		arg_str(ev, "exe", mmr_rt_proc_argv0(p));
+		arg_num(ev, "res", hd->ret);
+		break;
+	}
+	case MMR_SENSOR_FORK: {
+		const struct mmr_sensor_fork *f = rec;
+		p = proc_of(h, hd);
+		struct mmr_rt_proc *copy = malloc(sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		*copy = *p;
+		int32_t parent = p->pid;
+		struct mmr_rt_proc *c = mmr_rt_proctab_upsert(h->procs, (int32_t)f->child_pid);
+		*c = *copy;
+		free(copy);
+		c->pid = (int32_t)f->child_pid;
+		c->tid = (int32_t)f->child_tid;
+		c->vpid = c->pid;
+		c->ppid = parent;
+		c->flags &= ~(MMR_RT_PROC_EXITED | MMR_RT_PROC_SID_LEADER);
+		c->start_ts = ev->ts;
+		p = mmr_rt_proctab_get(h->procs, parent);
+		ev->type = MMR_RT_EVT_CLONE;
+		arg_num(ev, "res", (int64_t)f->child_pid);
+		break;
+	}
+	case MMR_SENSOR_EXIT: {
+		const struct mmr_sensor_exit *x = rec;
+		p = proc_of(h, hd);
+		p->flags |= MMR_RT_PROC_EXITED;
+		h->pending_exit = p->pid;
+		ev->type = MMR_RT_EVT_PROCEXIT;
+		arg_num(ev, "status", x->exit_code);
+		break;
+	}
+	case MMR_SENSOR_CONNECT: case MMR_SENSOR_ACCEPT: case MMR_SENSOR_LISTEN: case MMR_SENSOR_BIND:
+		p = proc_of(h, hd);
+		decode_net(ev, rec);
+		arg_num(ev, "res", hd->ret);
+		break;
+	default:
+		p = proc_of(h, hd);
+		decode_file(h, ev, rec, p);
+		if (hd->type != MMR_SENSOR_OPEN)
+			arg_num(ev, "res", hd->ret);
+		break;
+	}
+	ev->proc = p;
+	ev->container = p && p->container_id[0] ? mmr_rt_conttab_get(h->conts, p->container_id) : NULL;
+	return 0;
+}

@@ -1,0 +1,360 @@
+/* runtime-sensor.c - load the eBPF sensor, or fall back to the proc connector.
+ * See runtime-sensor.h. */
+#include "mmr-config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core-log.h"
+#include "runtime/runtime-sensor.h"
+
+#ifdef MMR_HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/sensor.skel.h"
+#endif
+
+const char *const mmr_rt_sensor_default_sensitive[] = {
+	"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/pam.d/", "/etc/ssh/",
+	"/root/.ssh/", "/root/.aws/", "/root/.docker/config.json", "/root/.kube/",
+	"/root/.bash_history", "/etc/security/", "/var/run/secrets/",
+	"/run/secrets/", "/proc/kcore", "/dev/mem", "/dev/kmem", "/dev/cpu/",
+	"/var/log/", "/etc/ld.so.preload",
+	NULL,
+};
+
+const char *const mmr_rt_sensor_default_ignore[] = {
+	"/dev/null", "/dev/pts/", "/dev/tty", "/dev/ptmx", "/dev/urandom",
+	"/dev/random", "/proc/self/fd/", "/sys/fs/cgroup/",
+	NULL,
+};
+
+static const char *const type_names[MMR_SENSOR_TYPE_MAX] = {
+	[MMR_SENSOR_EXEC] = "exec",       [MMR_SENSOR_FORK] = "fork",
+	[MMR_SENSOR_EXIT] = "exit",       [MMR_SENSOR_OPEN] = "open",
+	[MMR_SENSOR_UNLINK] = "unlink",   [MMR_SENSOR_RENAME] = "rename",
+	[MMR_SENSOR_CHMOD] = "chmod",     [MMR_SENSOR_CHOWN] = "chown",
+	[MMR_SENSOR_LINK] = "link",       [MMR_SENSOR_SYMLINK] = "symlink",
+	[MMR_SENSOR_CONNECT] = "connect", [MMR_SENSOR_ACCEPT] = "accept",
+	[MMR_SENSOR_LISTEN] = "listen",   [MMR_SENSOR_BIND] = "bind",
+	[MMR_SENSOR_SETUID] = "setuid",   [MMR_SENSOR_SETGID] = "setgid",
+	[MMR_SENSOR_CAPSET] = "capset",   [MMR_SENSOR_PTRACE] = "ptrace",
+	[MMR_SENSOR_MODULE] = "module",   [MMR_SENSOR_MOUNT] = "mount",
+	[MMR_SENSOR_UNSHARE] = "unshare", [MMR_SENSOR_SETNS] = "setns",
+	[MMR_SENSOR_BPF] = "bpf",         [MMR_SENSOR_MEMFD] = "memfd_create",
+	[MMR_SENSOR_MKDIR] = "mkdir",
+};
+
+const char *mmr_rt_sensor_type_name(unsigned type)
+{
+	return type < MMR_SENSOR_TYPE_MAX && type_names[type] ? type_names[type] : "?";
+}
+
+unsigned mmr_rt_sensor_type_from_name(const char *name)
+{
+	for (unsigned i = 1; i < MMR_SENSOR_TYPE_MAX; i++)
+		if (type_names[i] && strcmp(type_names[i], name) == 0)
+			return i;
+	return 0;
+}
+
+const char *mmr_rt_sensor_kind_name(enum mmr_rt_sensor_kind k)
+{
+	switch (k) {
+	case MMR_RT_SENSOR_EBPF: return "ebpf";
+	case MMR_RT_SENSOR_PROC_CONNECTOR: return "proc-connector";
+	default: return "none";
+	}
+}
+
+struct mmr_rt_sensor {
+	enum mmr_rt_sensor_kind kind;
+	mmr_rt_sensor_fn fn;
+	void *ctx;
+	uint64_t coverage;
+	int cb_err;
+#ifdef MMR_HAVE_BPF
+	struct sensor_bpf *skel;
+	struct ring_buffer *rb;
+#endif
+	struct mmr_rt_sensor_cn *cn;
+};
+
+static void why_set(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void why_set(char *why, size_t whylen, const char *fmt, ...)
+{
+	if (!why || !whylen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+#ifdef MMR_HAVE_BPF
+static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	enum mmr_log_level l = level == LIBBPF_WARN ? MMR_LOG_WARN : MMR_LOG_DEBUG;
+	if (!mmr_log_enabled(l))
+		return 0;
+	char msg[1024];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		msg[--len] = 0;
+	/* the verifier log is long and goes out at debug level */
+	mmr_log(level == LIBBPF_WARN && len < 400 ? MMR_LOG_WARN : MMR_LOG_DEBUG, "libbpf: %s", msg);
+	return n;
+}
+
+static int on_ring(void *ctx, void *data, size_t len)
+{
+	struct mmr_rt_sensor *s = ctx;
+	if (len < sizeof(struct mmr_sensor_hdr))
+		return 0;
+	int rc = s->fn(s->ctx, data, len);
+	if (rc < 0) {
+		s->cb_err = rc;
+		return rc;
+	}
+	return 0;
+}
+
+static int prefix_add(int fd, const char *p, uint8_t verdict)
+{
+	struct {
+		uint32_t prefixlen;
+		uint8_t data[MMR_SENSOR_PREFIX_MAX];
+	} key;
+	memset(&key, 0, sizeof(key));
+	size_t n = strlen(p);
+	if (n == 0 || n >= MMR_SENSOR_PREFIX_MAX)
+		return -EINVAL;
+	memcpy(key.data, p, n);
+	key.prefixlen = (uint32_t)n * 8;
+	return bpf_map_update_elem(fd, &key, &verdict, BPF_ANY) ? -errno : 0;
+}
+
+static int open_ebpf(struct mmr_rt_sensor *s, const struct mmr_rt_sensor_opts *o, char *why,
+		     size_t whylen)
+{
+	struct sensor_bpf *skel = NULL;
+	int rc;
+	libbpf_set_print(libbpf_to_log);
+
+	skel = sensor_bpf__open();
+	if (!skel) {
+		rc = -errno;
+		why_set(why, whylen, "eBPF: cannot open the sensor object: %s", strerror(-rc));
+		goto cleanup;
+	}
+	skel->rodata->self_tgid = o->self_pid ? o->self_pid : (uint32_t)getpid();
+	skel->rodata->enabled_mask = o->type_mask ? o->type_mask : ~0ULL;
+	skel->rodata->open_all = o->open_all ? 1 : 0;
+	uint32_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : 16u << 20;
+	if (rb < 4096 || (rb & (rb - 1))) {
+		rc = -EINVAL;
+		why_set(why, whylen, "eBPF: ring buffer size %u is not a power of two >= 4096", rb);
+		goto cleanup;
+	}
+	rc = bpf_map__set_max_entries(skel->maps.events, rb);
+	if (rc < 0) {
+		why_set(why, whylen, "eBPF: ring buffer size: %s", strerror(-rc));
+		goto cleanup;
+	}
+	/* Probe by loading: whatever the kernel refuses shows here. */
+	rc = sensor_bpf__load(skel);
+	if (rc < 0) {
+		why_set(why, whylen, "eBPF: the kernel refused the sensor programs: %s", strerror(-rc));
+		goto cleanup;
+	}
+	int pfd = bpf_map__fd(skel->maps.prefixes);
+	const char *const *sens = o->sensitive ? o->sensitive : mmr_rt_sensor_default_sensitive;
+	const char *const *ign = o->ignore ? o->ignore : mmr_rt_sensor_default_ignore;
+	for (size_t i = 0; sens[i]; i++)
+		if (prefix_add(pfd, sens[i], 1) < 0)
+			mmr_warn("sensor: sensitive prefix '%s' not loaded (empty, >= %d bytes or map full)",
+				 sens[i], MMR_SENSOR_PREFIX_MAX);
+	for (size_t i = 0; ign[i]; i++)
+		if (prefix_add(pfd, ign[i], 2) < 0)
+			mmr_warn("sensor: ignore prefix '%s' not loaded", ign[i]);
+
+	/* Attach one by one: a hook that does not attach costs its coverage,
+	 * not the whole sensor. */
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+		uint64_t covers;
+	} hooks[] = {
+		{ skel->progs.handle_exec, &skel->links.handle_exec, 1ULL << MMR_SENSOR_EXEC },
+		{ skel->progs.handle_fork, &skel->links.handle_fork, 1ULL << MMR_SENSOR_FORK },
+		{ skel->progs.handle_exit, &skel->links.handle_exit, 1ULL << MMR_SENSOR_EXIT },
+		{ skel->progs.sys_enter, &skel->links.sys_enter, 0 },
+		{ skel->progs.sys_exit, &skel->links.sys_exit, 0 },
+	};
+	uint64_t cov = 0;
+	bool sys_ok = true;
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		struct bpf_link *l = bpf_program__attach(hooks[i].prog);
+		if (!l) {
+			int e = errno;
+			mmr_warn("sensor: %s does not attach: %s", bpf_program__name(hooks[i].prog),
+				 strerror(e));
+			if (!hooks[i].covers)
+				sys_ok = false;
+			continue;
+		}
+		*hooks[i].link = l;
+		cov |= hooks[i].covers;
+	}
+	if (sys_ok)
+		for (unsigned t = MMR_SENSOR_OPEN; t < MMR_SENSOR_TYPE_MAX; t++)
+			if (t != MMR_SENSOR_EXIT && t != MMR_SENSOR_FORK)
+				cov |= 1ULL << t;
+	if (!cov) {
+		rc = -ENOTSUP;
+		why_set(why, whylen, "eBPF: no sensor program attaches");
+		goto cleanup;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_ring, s, NULL);
+	if (!s->rb) {
+		rc = -errno;
+		why_set(why, whylen, "eBPF: ring buffer: %s", strerror(-rc));
+		goto cleanup;
+	}
+	s->skel = skel;
+	s->coverage = cov & (o->type_mask ? o->type_mask : ~0ULL);
+	s->kind = MMR_RT_SENSOR_EBPF;
+	return 0;
+
+cleanup:
+	sensor_bpf__destroy(skel);
+	return rc < 0 ? rc : -EIO;
+}
+#endif
+
+int mmr_rt_sensor_open(const struct mmr_rt_sensor_opts *opts, mmr_rt_sensor_fn fn, void *ctx,
+		       struct mmr_rt_sensor **ret, char *why, size_t whylen)
+{
+	struct mmr_rt_sensor_opts defaults = { 0 };
+	const struct mmr_rt_sensor_opts *o = opts ? opts : &defaults;
+	if (!fn || !ret)
+		return -EINVAL;
+	if (why && whylen)
+		why[0] = 0;
+	struct mmr_rt_sensor *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fn = fn;
+	s->ctx = ctx;
+	int rc = -ENOTSUP;
+#ifdef MMR_HAVE_BPF
+	if (!o->no_ebpf) {
+		rc = open_ebpf(s, o, why, whylen);
+		if (rc == 0) {
+			*ret = s;
+			return 0;
+		}
+		if (rc == -EINVAL)
+			goto fail;
+	} else {
+		why_set(why, whylen, "eBPF: disabled by the caller");
+	}
+#else
+	why_set(why, whylen, "eBPF: this build has no eBPF sensor (meson -Dbpf=disabled or missing clang/bpftool/libbpf/BTF)");
+#endif
+	size_t used = why ? strlen(why) : 0;
+	rc = mmr_rt_sensor_cn_open(&s->cn, why ? why + used : NULL, why ? whylen - used : 0);
+	if (rc < 0)
+		goto fail;
+	s->kind = MMR_RT_SENSOR_PROC_CONNECTOR;
+	s->coverage = ((1ULL << MMR_SENSOR_EXEC) | (1ULL << MMR_SENSOR_FORK) | (1ULL << MMR_SENSOR_EXIT)) &
+		      (o->type_mask ? o->type_mask : ~0ULL);
+	*ret = s;
+	return 0;
+fail:
+	free(s);
+	return rc;
+}
+
+int mmr_rt_sensor_poll(struct mmr_rt_sensor *s, int timeout_ms)
+{
+	if (!s)
+		return -EINVAL;
+	s->cb_err = 0;
+#ifdef MMR_HAVE_BPF
+	if (s->kind == MMR_RT_SENSOR_EBPF) {
+		int n = ring_buffer__poll(s->rb, timeout_ms);
+		if (s->cb_err < 0)
+			return s->cb_err;
+		return n;
+	}
+#endif
+	if (s->kind == MMR_RT_SENSOR_PROC_CONNECTOR)
+		return mmr_rt_sensor_cn_poll(s->cn, timeout_ms, s->fn, s->ctx);
+	return -EINVAL;
+}
+
+enum mmr_rt_sensor_kind mmr_rt_sensor_kind(const struct mmr_rt_sensor *s)
+{
+	return s ? s->kind : MMR_RT_SENSOR_NONE;
+}
+
+uint64_t mmr_rt_sensor_coverage(const struct mmr_rt_sensor *s)
+{
+	return s ? s->coverage : 0;
+}
+
+int64_t mmr_rt_sensor_drops(struct mmr_rt_sensor *s, uint64_t *percpu, unsigned max,
+			    unsigned *ret_ncpu)
+{
+	if (!s)
+		return -EINVAL;
+#ifdef MMR_HAVE_BPF
+	if (s->kind == MMR_RT_SENSOR_EBPF) {
+		int ncpu = libbpf_num_possible_cpus();
+		if (ncpu <= 0)
+			return ncpu < 0 ? ncpu : -EINVAL;
+		uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
+		if (!vals)
+			return -ENOMEM;
+		uint32_t zero = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &zero, vals)) {
+			int e = errno;
+			free(vals);
+			return -e;
+		}
+		uint64_t total = 0;
+		for (int i = 0; i < ncpu; i++) {
+			total += vals[i];
+			if (percpu && (unsigned)i < max)
+				percpu[i] = vals[i];
+		}
+		if (ret_ncpu)
+			*ret_ncpu = (unsigned)ncpu < max ? (unsigned)ncpu : max;
+		free(vals);
+		return (int64_t)total;
+	}
+#endif
+	if (ret_ncpu)
+		*ret_ncpu = 0;
+	return 0;
+}
+
+void mmr_rt_sensor_free(struct mmr_rt_sensor *s)
+{
+	if (!s)
+		return;
+#ifdef MMR_HAVE_BPF
+	ring_buffer__free(s->rb);
+	sensor_bpf__destroy(s->skel);
+#endif
+	mmr_rt_sensor_cn_free(s->cn);
+	free(s);
+}

@@ -1,0 +1,83 @@
+/* runtime-sensor.h - the kernel event source of the runtime agent.
+ *
+ * mmr_rt_sensor_open() loads the eBPF sensor (bpf/sensor.bpf.c: tp_btf
+ * sched_process_exec/fork/exit, raw_tp sys_enter/sys_exit) and, when that
+ * cannot load (no BTF, no privilege, a kernel that refuses the programs, or
+ * a build without -Dbpf), falls back to the netlink proc connector, which
+ * sees exec, fork and exit only. Either way the records delivered to the
+ * callback are the structs of bpf/sensor.h (the fallback fills what it
+ * knows and leaves the rest zero), so one decoder (runtime-proc.c:
+ * mmr_rt_host_decode) serves both.
+ *
+ * Loader order (libbpf-bootstrap): open -> configure rodata (own pid, enabled
+ * event types, open_all) and map sizes -> load -> fill the sensitive-prefix
+ * map -> attach; every failure unwinds through sensor_bpf__destroy(). No
+ * setrlimit(RLIMIT_MEMLOCK): libbpf relies on memcg accounting (>= 5.11).
+ * libbpf's messages go to mmr_log (debug, warnings as warnings).
+ *
+ * Errors: -errno; `why` (if non-NULL) receives a one-line reason the eBPF
+ * path was not taken, for the coverage report. */
+#ifndef MMR_RUNTIME_SENSOR_H
+#define MMR_RUNTIME_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/sensor.h"
+
+enum mmr_rt_sensor_kind {
+	MMR_RT_SENSOR_NONE = 0,
+	MMR_RT_SENSOR_EBPF,
+	MMR_RT_SENSOR_PROC_CONNECTOR,
+};
+
+struct mmr_rt_sensor_opts {
+	uint64_t type_mask;      /* bit (1 << MMR_SENSOR_*); 0 = every type */
+	bool open_all;           /* report every open, not only writes/sensitive */
+	uint32_t ringbuf_bytes;  /* power of two >= 4096; 0 = 16 MiB */
+	uint32_t self_pid;       /* pid to ignore; 0 = getpid() */
+	/* Absolute path prefixes whose opens are reported even read-only, and
+	 * prefixes whose opens are never reported. NULL-terminated; NULL =
+	 * the built-in lists (mmr_rt_sensor_default_sensitive). */
+	const char *const *sensitive;
+	const char *const *ignore;
+	bool no_ebpf;            /* testing: go straight to the fallback */
+};
+
+extern const char *const mmr_rt_sensor_default_sensitive[];
+extern const char *const mmr_rt_sensor_default_ignore[];
+
+/* One record (struct mmr_sensor_hdr first). Return < 0 to stop polling. */
+typedef int (*mmr_rt_sensor_fn)(void *ctx, const void *rec, size_t len);
+
+struct mmr_rt_sensor;
+
+int mmr_rt_sensor_open(const struct mmr_rt_sensor_opts *opts, mmr_rt_sensor_fn fn, void *ctx,
+		       struct mmr_rt_sensor **ret, char *why, size_t whylen);
+/* Deliver what is ready, waiting up to timeout_ms; returns the number of
+ * records delivered, or -errno (-EINTR when a signal interrupted). */
+int mmr_rt_sensor_poll(struct mmr_rt_sensor *s, int timeout_ms);
+enum mmr_rt_sensor_kind mmr_rt_sensor_kind(const struct mmr_rt_sensor *s);
+const char *mmr_rt_sensor_kind_name(enum mmr_rt_sensor_kind k);
+/* The event types this sensor can see (bit per MMR_SENSOR_*). */
+uint64_t mmr_rt_sensor_coverage(const struct mmr_rt_sensor *s);
+/* Records the kernel could not queue: per CPU into percpu[0..max) (count
+ * in *ret_ncpu), total returned (or -errno). */
+int64_t mmr_rt_sensor_drops(struct mmr_rt_sensor *s, uint64_t *percpu, unsigned max,
+			    unsigned *ret_ncpu);
+void mmr_rt_sensor_free(struct mmr_rt_sensor *s); /* NULL no-op */
+
+/* "exec", "open", ... for MMR_SENSOR_*; "?" otherwise. */
+const char *mmr_rt_sensor_type_name(unsigned type);
+/* MMR_SENSOR_* by name, 0 if unknown. */
+unsigned mmr_rt_sensor_type_from_name(const char *name);
+
+/* Fallback source (runtime-sensor-cn.c): the proc connector. */
+struct mmr_rt_sensor_cn;
+int mmr_rt_sensor_cn_open(struct mmr_rt_sensor_cn **ret, char *why, size_t whylen);
+int mmr_rt_sensor_cn_fd(const struct mmr_rt_sensor_cn *c);
+int mmr_rt_sensor_cn_poll(struct mmr_rt_sensor_cn *c, int timeout_ms, mmr_rt_sensor_fn fn, void *ctx);
+void mmr_rt_sensor_cn_free(struct mmr_rt_sensor_cn *c);
+
+#endif

@@ -1,0 +1,398 @@
+/* cmd-agent.c - `mamori agent`: run the runtime sensor and print what it sees.
+ *
+ *   mamori agent [--rules FILE...] [--output FILE] [--duration SECONDS]
+ *                [--events TYPE,...] [--open-all] [--no-ebpf]
+ *                [--no-container-metadata]
+ *
+ * Loads the eBPF sensor (or the proc-connector fallback, naming the
+ * coverage lost), seeds the process table from /proc and prints one JSON
+ * line per event. Stats (events, drops per CPU, matches, CPU time, RSS) go
+ * to stderr as one JSON line on SIGUSR1 and at exit. */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/core-log.h"
+#include "runtime/runtime-event.h"
+#include "runtime/runtime-proc.h"
+#include "runtime/runtime-sensor.h"
+#include "src/cli.h"
+
+static const char usage_agent[] =
+	"usage: mamori agent [--rules FILE...] [--output FILE] [--duration SECONDS]\n"
+	"\n"
+	"Watch this host's processes, files and connections with the eBPF sensor\n"
+	"and print one JSON line per event (stdout, or --output FILE). Without eBPF\n"
+	"the agent falls back to the proc connector (exec, fork, exit only) and says\n"
+	"which coverage is lost. Needs root.\n"
+	"\n"
+	"      --rules FILE       Falco-compatible rule file (repeatable; the rule\n"
+	"                         engine evaluates them once it is built in)\n"
+	"      --output FILE      write JSON lines to FILE instead of stdout\n"
+	"      --duration S       stop after S seconds (default: until SIGINT/SIGTERM)\n"
+	"      --events T,...     only these event types (exec, fork, exit, open,\n"
+	"                         unlink, rename, chmod, chown, link, symlink, mkdir,\n"
+	"                         connect, accept, listen, bind, setuid, setgid,\n"
+	"                         capset, ptrace, module, mount, unshare, setns, bpf,\n"
+	"                         memfd_create)\n"
+	"      --open-all         report every open, not only writes and sensitive files\n"
+	"      --no-ebpf          use the proc-connector fallback\n"
+	"      --no-container-metadata  do not ask podman for container metadata\n"
+	"\n"
+	"SIGUSR1 prints stats (events, drops per CPU, CPU time, RSS) to stderr.\n";
+
+static volatile sig_atomic_t stop_flag, stats_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stats_flag = 1;
+}
+
+struct agent {
+	struct mmr_rt_host host;
+	struct mmr_rt_event ev;
+	FILE *out;
+	uint64_t events, decode_errors, matches;
+	uint64_t per_type[MMR_RT_EVT__COUNT];
+	int write_error;
+};
+
+static void time_fmt(uint64_t ns, char *out, size_t size)
+{
+	time_t s = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	char d[32];
+	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, size, "%s.%09lluZ", d, (unsigned long long)(ns % 1000000000ull));
+}
+
+static json_t *argv_json(const struct mmr_rt_proc *p)
+{
+	json_t *a = json_array();
+	size_t off = 0;
+	for (unsigned i = 0; i < p->argc && off < p->args_len; i++) {
+		json_array_append_new(a, json_string(p->args + off));
+		off += strlen(p->args + off) + 1;
+	}
+	return a;
+}
+
+static json_t *event_json(const struct mmr_rt_event *ev)
+{
+	char ts[64];
+	time_fmt(ev->ts, ts, sizeof(ts));
+	json_t *o = json_object();
+	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
+	json_object_set_new(o, "time", json_string(ts));
+	json_object_set_new(o, "type", json_string(mmr_rt_evt_type_name(ev->type)));
+	json_object_set_new(o, "pid", json_integer(ev->pid));
+	json_object_set_new(o, "tid", json_integer(ev->tid));
+	json_object_set_new(o, "res", json_integer(ev->res));
+	const struct mmr_rt_proc *p = ev->proc;
+	if (p) {
+		json_object_set_new(o, "ppid", json_integer(p->ppid));
+		json_object_set_new(o, "comm", json_string(p->comm));
+		json_object_set_new(o, "exepath", json_string(p->exepath));
+		json_object_set_new(o, "argv", argv_json(p));
+		json_object_set_new(o, "cwd", json_string(p->cwd));
+		json_object_set_new(o, "uid", json_integer(p->uid));
+		json_object_set_new(o, "euid", json_integer(p->euid));
+		json_object_set_new(o, "gid", json_integer(p->gid));
+		json_object_set_new(o, "loginuid", json_integer((int32_t)p->loginuid));
+		json_object_set_new(o, "user", json_string(p->user));
+		json_object_set_new(o, "tty", json_integer(p->tty));
+		if (p->flags & MMR_RT_PROC_EXE_FROM_MEMFD)
+			json_object_set_new(o, "exe_from_memfd", json_true());
+	}
+	if (ev->fd.num >= 0 || ev->fd.name[0]) {
+		json_t *fd = json_object();
+		json_object_set_new(fd, "num", json_integer(ev->fd.num));
+		char tc[2] = { ev->fd.typechar, 0 };
+		json_object_set_new(fd, "type", json_string(tc));
+		json_object_set_new(fd, "name", json_string(ev->fd.name));
+		if (ev->fd.typechar == '4' || ev->fd.typechar == '6') {
+			static const char *const l4[] = { "", "tcp", "udp", "icmp", "raw" };
+			json_object_set_new(fd, "l4proto", json_string(ev->fd.l4proto < 5 ? l4[ev->fd.l4proto] : ""));
+		}
+		json_object_set_new(o, "fd", fd);
+	}
+	json_t *args = json_object();
+	for (uint32_t i = 0; i < ev->nargs && i < MMR_RT_EVT_ARGS_N; i++)
+		json_object_set_new(args, ev->args[i].name, json_string(ev->args[i].value));
+	json_object_set_new(o, "args", args);
+	if (ev->container) {
+		const struct mmr_rt_container *c = ev->container;
+		json_t *cj = json_object();
+		json_object_set_new(cj, "id", json_string(c->id));
+		json_object_set_new(cj, "name", json_string(c->name));
+		json_object_set_new(cj, "image", json_string(c->image));
+		json_object_set_new(cj, "image_digest", json_string(c->image_digest));
+		json_object_set_new(cj, "runtime", json_string(c->runtime));
+		json_object_set_new(cj, "privileged", json_boolean(c->privileged));
+		json_object_set_new(o, "container", cj);
+	} else {
+		json_object_set_new(o, "container", json_null());
+	}
+	return o;
+}
+
+static int on_record(void *ctx, const void *rec, size_t len)
+{
+	struct agent *a = ctx;
+	int rc = mmr_rt_host_decode(&a->host, rec, len, &a->ev);
+	if (rc < 0) {
+		a->decode_errors++;
+		return rc == -ENOMEM ? rc : 0;
+	}
+	a->events++;
+	if (a->ev.type < MMR_RT_EVT__COUNT)
+		a->per_type[a->ev.type]++;
+	json_t *o = event_json(&a->ev);
+	if (!o)
+		return -ENOMEM;
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (!s)
+		return -ENOMEM;
+	if (fputs(s, a->out) == EOF || fputc('\n', a->out) == EOF)
+		a->write_error = errno ? errno : EIO;
+	free(s);
+	return 0;
+}
+
+static uint64_t rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return 0;
+	char line[256];
+	uint64_t v = 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0) {
+			v = strtoull(line + 6, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void print_stats(struct agent *a, struct mmr_rt_sensor *s, double elapsed)
+{
+	uint64_t percpu[256];
+	unsigned ncpu = 0;
+	int64_t drops = mmr_rt_sensor_drops(s, percpu, 256, &ncpu);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	json_t *o = json_object();
+	json_object_set_new(o, "sensor", json_string(mmr_rt_sensor_kind_name(mmr_rt_sensor_kind(s))));
+	json_object_set_new(o, "events", json_integer((json_int_t)a->events));
+	json_object_set_new(o, "records", json_integer((json_int_t)a->host.records));
+	json_object_set_new(o, "decode_errors", json_integer((json_int_t)a->decode_errors));
+	json_object_set_new(o, "drops", json_integer(drops > 0 ? drops : 0));
+	json_t *pc = json_array();
+	for (unsigned i = 0; i < ncpu; i++)
+		json_array_append_new(pc, json_integer((json_int_t)percpu[i]));
+	json_object_set_new(o, "drops_per_cpu", pc);
+	json_object_set_new(o, "matches", json_integer((json_int_t)a->matches));
+	json_object_set_new(o, "cpu_seconds", json_real(cpu));
+	json_object_set_new(o, "elapsed_seconds", json_real(elapsed));
+	json_object_set_new(o, "events_per_second", json_real(elapsed > 0 ? (double)a->events / elapsed : 0));
+	json_object_set_new(o, "rss_kib", json_integer((json_int_t)rss_kib()));
+	json_object_set_new(o, "processes", json_integer((json_int_t)mmr_rt_proctab_count(a->host.procs)));
+	json_t *bt = json_object();
+	for (unsigned i = 0; i < MMR_RT_EVT__COUNT; i++)
+		if (a->per_type[i])
+			json_object_set_new(bt, mmr_rt_evt_type_name(i), json_integer((json_int_t)a->per_type[i]));
+	json_object_set_new(o, "by_type", bt);
+	char *str = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (str) {
+		fprintf(stderr, "mamori agent: stats %s\n", str);
+		free(str);
+	}
+}
+
+static void log_sink(enum mmr_log_level level, const char *msg, void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "mamori agent: %s: %s\n", mmr_log_level_name(level), msg);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int mmr_cli_agent(int argc, char **argv, const char *cmd)
+{
+	const char *output = NULL;
+	double duration = 0;
+	struct mmr_rt_sensor_opts so = { 0 };
+	bool no_meta = false;
+	int nrules = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage_agent, stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--output") == 0 && val) {
+			output = val;
+			i++;
+		} else if (strcmp(a, "--rules") == 0 && val) {
+			if (access(val, R_OK) != 0)
+				return mmr_cli_usage_error(cmd, "cannot read rule file '%s'", val);
+			nrules++;
+			i++;
+		} else if (strcmp(a, "--duration") == 0 && val) {
+			char *end;
+			errno = 0;
+			duration = strtod(val, &end);
+			if (errno || end == val || *end || duration <= 0 || duration > 1e9)
+				return mmr_cli_usage_error(cmd, "bad --duration '%s' (seconds > 0)", val);
+			i++;
+		} else if (strcmp(a, "--events") == 0 && val) {
+			char buf[1024];
+			snprintf(buf, sizeof(buf), "%s", val);
+			char *save = NULL;
+			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				unsigned ty = mmr_rt_sensor_type_from_name(t);
+				if (!ty)
+					return mmr_cli_usage_error(cmd, "unknown event type '%s'", t);
+				so.type_mask |= 1ULL << ty;
+			}
+			i++;
+		} else if (strcmp(a, "--open-all") == 0) {
+			so.open_all = true;
+		} else if (strcmp(a, "--no-ebpf") == 0) {
+			so.no_ebpf = true;
+		} else if (strcmp(a, "--no-container-metadata") == 0) {
+			no_meta = true;
+		} else {
+			return mmr_cli_usage_error(cmd, "unknown argument '%s'", a);
+		}
+	}
+	mmr_log_set_sink(log_sink, NULL);
+	if (nrules)
+		mmr_warn("the rule engine is not built in yet: %d rule file(s) read for access only; "
+			 "printing events", nrules);
+
+	static struct agent a; /* large (event + tables): not on the stack */
+	memset(&a, 0, sizeof(a));
+	a.out = stdout;
+	if (output) {
+		a.out = fopen(output, "we");
+		if (!a.out) {
+			fprintf(stderr, "mamori agent: %s: %s\n", output, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	int ret = EXIT_INTERNAL;
+	struct mmr_rt_sensor *s = NULL;
+	if (mmr_rt_host_init(&a.host, 0) < 0) {
+		fprintf(stderr, "mamori agent: out of memory\n");
+		goto out;
+	}
+	a.host.resolve_containers = !no_meta;
+	int seeded = mmr_rt_proc_seed(&a.host);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	char why[512] = "";
+	int rc = mmr_rt_sensor_open(&so, on_record, &a, &s, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(stderr, "mamori agent: no event source: %s%s%s\n", strerror(-rc), why[0] ? ": " : "",
+			why);
+		goto out;
+	}
+	enum mmr_rt_sensor_kind kind = mmr_rt_sensor_kind(s);
+	uint64_t cov = mmr_rt_sensor_coverage(s);
+	uint64_t want = so.type_mask ? so.type_mask : ~0ULL;
+	char lost[1024] = "";
+	size_t off = 0;
+	for (unsigned t = 1; t < MMR_SENSOR_TYPE_MAX; t++)
+		if ((want >> t & 1) && !(cov >> t & 1)) {
+			int w = snprintf(lost + off, sizeof(lost) - off, "%s%s", off ? ", " : "",
+					 mmr_rt_sensor_type_name(t));
+			if (w > 0 && (size_t)w < sizeof(lost) - off)
+				off += (size_t)w;
+		}
+	fprintf(stderr, "mamori agent: sensor %s; %d processes seeded from /proc\n",
+		mmr_rt_sensor_kind_name(kind), seeded);
+	if (kind != MMR_RT_SENSOR_EBPF)
+		fprintf(stderr, "mamori agent: %s\n", why);
+	if (lost[0])
+		fprintf(stderr, "mamori agent: coverage lost: %s%s\n", lost,
+			kind == MMR_RT_SENSOR_PROC_CONNECTOR
+				? " (the proc connector sees exec, fork and exit only; fanotify file "
+				  "events are not wired in yet)"
+				: "");
+	fprintf(stderr, "mamori agent: ready\n");
+
+	double t0 = mono_now();
+	ret = EXIT_OK;
+	while (!stop_flag) {
+		int timeout = 200;
+		if (duration > 0) {
+			double left = duration - (mono_now() - t0);
+			if (left <= 0)
+				break;
+			if (left * 1000 < timeout)
+				timeout = (int)(left * 1000) + 1;
+		}
+		int n = mmr_rt_sensor_poll(s, timeout);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "mamori agent: polling the sensor: %s\n", strerror(-n));
+			ret = EXIT_INTERNAL;
+			break;
+		}
+		if (a.write_error) {
+			fprintf(stderr, "mamori agent: writing events: %s\n", strerror(a.write_error));
+			ret = EXIT_INTERNAL;
+			break;
+		}
+		if (stats_flag) {
+			stats_flag = 0;
+			fflush(a.out);
+			print_stats(&a, s, mono_now() - t0);
+		}
+		if (n > 0 && a.out != stdout)
+			continue;
+		fflush(a.out);
+	}
+	/* what is already queued still goes out */
+	mmr_rt_sensor_poll(s, 0);
+	fflush(a.out);
+	print_stats(&a, s, mono_now() - t0);
+out:
+	mmr_rt_sensor_free(s);
+	mmr_rt_host_release(&a.host);
+	if (a.out && a.out != stdout)
+		fclose(a.out);
+	return ret;
+}
