@@ -162,11 +162,13 @@ static void skip(struct parser *p, bool nl)
 			record_comment(p, from, p->i, line, line);
 		} else if (c == '/' && peekc(p, 1) == '*') {
 			unsigned long line = p->line;
+			struct mmr_hcl_pos open_at = here(p);
 			advn(p, 2);
 			size_t from = p->i;
 			while (p->i < p->len && !lookat(p, "*/"))
 				adv(p);
 			if (p->i >= p->len) {
+				seek(p, open_at);
 				perr(p, EBADMSG, "unterminated /* comment starting on line %lu", line);
 				return;
 			}
@@ -267,6 +269,8 @@ static void strip_last(struct tpl_seq *q)
 	while (l->len && is_blank(l->str[l->len - 1]))
 		l->len--;
 	((char *)l->str)[l->len] = 0;
+	if (l->len == 0)
+		q->parts.n--;
 }
 
 static int add_literal(struct parser *p, struct tpl_seq *q, struct mmr_buf *lit,
@@ -327,6 +331,7 @@ static enum tpl_end parse_tpl_seq(struct parser *p, struct tpl_seq *q, bool quot
 		}
 		if (quoted && c == '\\') {
 			int e = peekc(p, 1);
+			struct mmr_hcl_pos esc = here(p);
 			advn(p, 2);
 			switch (e) {
 			case 'n': mmr_buf_addc(&lit, '\n'); break;
@@ -358,6 +363,7 @@ static enum tpl_end parse_tpl_seq(struct parser *p, struct tpl_seq *q, bool quot
 				break;
 			}
 			default:
+				seek(p, esc);
 				perr(p, EBADMSG, "invalid escape sequence \\%c", e > 0 ? e : '?');
 				goto out;
 			}

@@ -1769,6 +1769,15 @@ static struct tf_calls *get_calls(struct tf_ev *ev, struct tf_inst *in, const ch
 	cl->keys = kind ? json_incref(keys) : NULL;
 	if (kind == 0) {
 		struct tf_inst *ci = new_inst(c, m, in, call, base, modkey);
+		if (ci && cl->unknown) {
+			/* one instance stands for all: each/count are unknown */
+			if (body_attr(call->block->body, "count")) {
+				ci->count_index = unknown();
+			} else {
+				ci->each_key = unknown();
+				ci->each_value = unknown();
+			}
+		}
 		if (ci)
 			mmr_vec_push(c->a, &cl->insts, ci);
 	} else {
@@ -2083,7 +2092,18 @@ static struct tf_res *eval_resource(struct tf_ev *ev, struct tf_inst *in, struct
 		ri->addr = k ? mmr_arena_printf(c->a, "%s%s", base, inst_key_str(c, k)) : base;
 		struct tf_scope s = { .next = NULL };
 		json_t *so = NULL;
-		if (kind == 1) {
+		if (unknown_count) {
+			/* one instance stands for all: each/count are unknown */
+			so = json_object();
+			if (body_attr(it->block->body, "count")) {
+				json_object_set_new(so, "index", unknown());
+				s.name = "count";
+			} else {
+				json_object_set_new(so, "key", unknown());
+				json_object_set_new(so, "value", unknown());
+				s.name = "each";
+			}
+		} else if (kind == 1) {
 			so = json_object();
 			json_object_set(so, "index", k);
 			s.name = "count";
