@@ -274,8 +274,8 @@ static json_t *conv_node(struct cfn *c, yaml_node_t *n, const char *ptr, size_t 
 		const char *tag = (const char *)n->tag;
 		if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 			return json_stringn(s, len);
-		if (tag && !strcmp(tag, YAML_STR_TAG))
-			return json_stringn(s, len);
+		/* the loader tags every untagged plain scalar !!str, so an
+		 * explicit !!str cannot be told apart: plain means typed */
 		if (tag && tag[0] == '!')
 			return json_stringn(s, len);
 		return typed_scalar(s, len);
