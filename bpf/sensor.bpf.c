@@ -648,18 +648,23 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	int keep;
 	if (type >= MMR_SENSOR_CONNECT && type <= MMR_SENSOR_BIND) {
 		in->kind = 2;
-		fill_hdr(&in->net.h, type, t);
+		in->net.h.type = type;
 		in->net.h.flags = 0;
+		keep = capture_net(in, id, regs, t);
+		if (keep)
+			fill_hdr(&in->net.h, type, t);
 		in->net.h.syscall = id;
 		in->net.h.pad = 0;
-		keep = capture_net(in, id, regs, t);
 	} else {
 		in->kind = 1;
-		fill_hdr(&in->file.h, type, t);
+		in->file.h.type = type;
 		in->file.h.flags = 0;
+		/* filter first: the header costs more than the filter */
+		keep = capture_file(in, id, regs);
+		if (keep)
+			fill_hdr(&in->file.h, type, t);
 		in->file.h.syscall = id;
 		in->file.h.pad = 0;
-		keep = capture_file(in, id, regs);
 	}
 	if (keep)
 		bpf_map_update_elem(&pending, &pid_tgid, in, BPF_ANY);
@@ -669,6 +674,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
+	/* only syscalls that sys_enter may have kept reach the map lookup */
+	long id = BPF_CORE_READ(regs, orig_ax);
+	__u32 type = syscall_type(id);
+	if (!type || !enabled(type))
+		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct inflight *in = bpf_map_lookup_elem(&pending, &pid_tgid);
 	if (!in)
