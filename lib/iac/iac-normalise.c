@@ -97,10 +97,14 @@ static json_t *pos_of(const struct mmr_iac_resource *r, const char *ptr)
 static void put_pos(struct nz *z, const char *dpath, const struct mmr_iac_resource *src,
 		    const char *sptr)
 {
-	json_t *r = src ? pos_of(src, sptr) : NULL;
-	if (!r)
+	json_t *r = src && sptr[0] ? pos_of(src, sptr) : NULL;
+	json_t *np;
+	if (r)
+		np = json_pack("[OO]", json_array_get(r, 0), json_array_get(r, 1));
+	else if (src && !sptr[0] && src->line_start) /* the whole resource */
+		np = json_pack("[II]", (json_int_t)src->line_start, (json_int_t)src->line_end);
+	else
 		return;
-	json_t *np = json_pack("[OO]", json_array_get(r, 0), json_array_get(r, 1));
 	if (!np)
 		return;
 	if (src->file && z->prim->file && strcmp(src->file, z->prim->file))
@@ -1057,10 +1061,41 @@ static const struct field eks_f[] = {
 	  "ResourcesVpcConfig/EndpointPrivateAccess", "false", NULL },
 	{ "public_access_cidrs", F_LIST, "vpc_config/public_access_cidrs",
 	  "ResourcesVpcConfig/PublicAccessCidrs", "[\"0.0.0.0/0\"]", NULL },
-	{ "secrets_encryption", F_PRESENT, "encryption_config", "EncryptionConfig", "false", NULL },
 	{ "log_types", F_LIST, "enabled_cluster_log_types", "Logging/ClusterLogging/EnabledTypes", "[]", NULL },
 	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
 };
+
+/* secrets_encryption: an encryption config covering "secrets" with a key */
+static void eks(struct nz *z)
+{
+	bool cfn = !strcmp(z->prim->source, "cloudformation");
+	char ptr[MAX_PTR], kptr[MAX_PTR];
+	json_t *res = get(z->prim, cfn ? "EncryptionConfig/Resources" : "encryption_config/resources", ptr);
+	json_t *key = get(z->prim, cfn ? "EncryptionConfig/Provider/KeyArn"
+				       : "encryption_config/provider/key_arn", kptr);
+	json_t *v;
+	if (!res) {
+		v = json_false();
+	} else if (mmr_iac_is_unknown(res)) {
+		v = mmr_iac_unknown();
+	} else {
+		bool sec = false;
+		size_t i;
+		json_t *e;
+		json_array_foreach(res, i, e)
+		{
+			if (json_is_string(e) && !strcmp(json_string_value(e), "secrets"))
+				sec = true;
+		}
+		if (json_is_string(res) && !strcmp(json_string_value(res), "secrets"))
+			sec = true;
+		/* a key known only after apply (a reference to a key) is a key */
+		bool k = key && ((json_is_string(key) && json_string_length(key)) ||
+				 mmr_iac_is_unknown(key));
+		v = json_boolean(sec && k);
+	}
+	put(z, "secrets_encryption", v, z->prim, res ? ptr : "");
+}
 
 static const struct field lambda_f[] = {
 	{ "name", F_COPY, "function_name", "FunctionName", "null", NULL },
@@ -1267,8 +1302,8 @@ static const struct ntype types[] = {
 	{ "AWS::KMS::Key", "aws.kms.key", NULL, kms_f },
 	{ "aws_cloudtrail", "aws.cloudtrail.trail", NULL, trail_f },
 	{ "AWS::CloudTrail::Trail", "aws.cloudtrail.trail", NULL, trail_f },
-	{ "aws_eks_cluster", "aws.eks.cluster", NULL, eks_f },
-	{ "AWS::EKS::Cluster", "aws.eks.cluster", NULL, eks_f },
+	{ "aws_eks_cluster", "aws.eks.cluster", eks, eks_f },
+	{ "AWS::EKS::Cluster", "aws.eks.cluster", eks, eks_f },
 	{ "aws_lambda_function", "aws.lambda.function", NULL, lambda_f },
 	{ "AWS::Lambda::Function", "aws.lambda.function", NULL, lambda_f },
 	{ "AWS::Serverless::Function", "aws.lambda.function", NULL, lambda_f },
