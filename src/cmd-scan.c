@@ -336,8 +336,7 @@ int mmr_cli_vuln_exit(const struct mmr_report *r, const struct mmr_cli_vuln_opts
 		const struct mmr_result *res = r->results.v[i];
 		for (size_t k = 0; k < res->findings.n; k++) {
 			const struct mmr_finding *f = res->findings.v[k];
-			if ((f->kind == MMR_FINDING_VULNERABILITY || f->kind == MMR_FINDING_MALWARE) &&
-			    !f->suppressed)
+			if (!f->suppressed) /* any kind: vulnerability, secret, malware */
 				return o->exit_code;
 		}
 	}

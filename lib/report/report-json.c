@@ -130,6 +130,8 @@ static json_t *finding_json(const struct mmr_finding *f)
 		json_object_set_new(loc, "startLine", json_integer((json_int_t)f->loc.line_start));
 	if (f->loc.line_end)
 		json_object_set_new(loc, "endLine", json_integer((json_int_t)f->loc.line_end));
+	if (f->loc.col)
+		json_object_set_new(loc, "column", json_integer((json_int_t)f->loc.col));
 	set_str(loc, "layer", f->loc.layer);
 	set_str(loc, "package", f->loc.package);
 	set_str(loc, "resource", f->loc.resource);

@@ -548,9 +548,84 @@ static int vuln_summary(FILE *out, const struct mmr_report *r, bool color)
 	return ret;
 }
 
+static int cmp_finding_row(const void *x, const void *y)
+{
+	const struct mmr_finding *a = *(const struct mmr_finding *const *)x;
+	const struct mmr_finding *b = *(const struct mmr_finding *const *)y;
+	if (a->suppressed != b->suppressed)
+		return a->suppressed ? 1 : -1;
+	if (a->loc.line_start != b->loc.line_start)
+		return a->loc.line_start < b->loc.line_start ? -1 : 1;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	return strcmp(a->rule_id ? a->rule_id : "", b->rule_id ? b->rule_id : "");
+}
+
+/* Results of content scanners (secret, malware, misconfiguration): one row
+ * per finding, in file order, suppressed ones last with their reason. */
+static int findings_section(FILE *out, struct mmr_arena *a, const struct mmr_report *r,
+			    const struct mmr_result *res, size_t width, bool color)
+{
+	size_t n = res->findings.n, nopen = 0, count[MMR_SEV_CRITICAL + 1] = { 0 };
+	const struct mmr_finding **rows = malloc((n + 1) * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		rows[k] = res->findings.v[k];
+		if (!rows[k]->suppressed) {
+			nopen++;
+			count[rows[k]->severity <= MMR_SEV_CRITICAL ? rows[k]->severity : 0]++;
+		}
+	}
+	qsort(rows, n, sizeof(*rows), cmp_finding_row);
+	struct mmr_buf b;
+	mmr_buf_init(&b, 1 << 16);
+	const char *head = mmr_arena_printf(a, "%s (%s)", *res->target ? res->target : "-",
+					    res->type);
+	put_line(&b, head, color ? C_BOLD : NULL, color ? C_RESET : NULL);
+	for (size_t i = mmr_report_display_width(head); i > 0; i--)
+		mmr_buf_addc(&b, '=');
+	mmr_buf_adds(&b, "\nFindings: ");
+	sev_counts(&b, count, nopen);
+	if (n > nopen)
+		mmr_buf_addf(&b, ", %zu suppressed", n - nopen);
+	mmr_buf_adds(&b, "\n\n");
+	int ret = fwrite(b.p, 1, b.len, out) == b.len ? 0 : -EIO;
+	mmr_buf_release(&b);
+	bool layers = r->asset.kind == MMR_ASSET_IMAGE;
+	struct table t = { .ncols = layers ? 6 : 5,
+			   .titles = { "Rule", "Severity", "Line", "Title", "Evidence", "Layer" },
+			   .min = { 12, 8, 4, 12, 10, 12 },
+			   .a = a };
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		const struct mmr_finding *f = rows[i];
+		const char *line = f->loc.line_start ?
+					   (f->loc.col ? mmr_arena_printf(a, "%lu:%lu", f->loc.line_start,
+									  f->loc.col) :
+							 mmr_arena_printf(a, "%lu", f->loc.line_start)) :
+					   "";
+		const char *ev = f->suppressed ? mmr_arena_printf(a, "suppressed: %s",
+								   f->suppressed_by ? f->suppressed_by : "")
+					       : (f->evidence ? f->evidence : "");
+		const char *cells[6] = { f->rule_id ? f->rule_id : "", mmr_severity_name(f->severity),
+					 line, f->title ? f->title : "", ev,
+					 short_layer(a, f->loc.layer) };
+		const char *colors[6] = { NULL, f->suppressed ? NULL : sev_color(f->severity) };
+		ret = table_row_c(&t, cells, colors);
+	}
+	free(rows);
+	if (ret == 0 && n)
+		ret = table_render(out, &t, width, color);
+	if (ret == 0 && fputc('\n', out) == EOF)
+		ret = -EIO;
+	return ret;
+}
+
 static int packages_section(FILE *out, struct mmr_arena *a, const struct mmr_report *r,
 			    const struct mmr_result *res, size_t width, bool color, bool vulns)
 {
+	if (strcmp(res->class, "os-pkgs") != 0 && strcmp(res->class, "lang-pkgs") != 0)
+		return findings_section(out, a, r, res, width, color);
 	struct mmr_buf b;
 	mmr_buf_init(&b, 1 << 16);
 	const char *kind = res->type;

@@ -836,7 +836,9 @@ int mmr_vulndb_ignore_apply(struct mmr_report *r, struct mmr_vulndb_ignore *ig, 
 		}
 		for (size_t fi = 0; fi < res->findings.n; fi++) {
 			struct mmr_finding *f = res->findings.v[fi];
-			if (f->kind != MMR_FINDING_VULNERABILITY || f->suppressed)
+			/* any kind: vulnerabilities by id/alias and package, secrets and
+			 * malware by rule id and path */
+			if (f->suppressed)
 				continue;
 			const struct mmr_package *p = f->loc.package ? mmr_map_get(&pk, f->loc.package) : NULL;
 			for (size_t k = 0; k <= f->aliases.n && !f->suppressed; k++) {
