@@ -446,7 +446,8 @@ static int add_labelled(struct jp *p, struct mmr_hcl_body *b, const char *type,
 	if (nl >= 8)
 		return jerr(p, E2BIG, "too many block labels");
 	const char *ls[8];
-	memcpy(ls, labels, nl * sizeof(*ls));
+	if (nl)
+		memcpy(ls, labels, nl * sizeof(*ls));
 	for (size_t i = 0; i < j->vals.n; i++) {
 		const struct jnode *k = j->keys.v[i];
 		if (!strcmp(k->s, "//"))

@@ -1231,8 +1231,7 @@ static struct mmr_hcl_expr *parse_binary(struct parser *p, int level)
 {
 	if (level > 5)
 		return parse_unary(p);
-	if (enter(p) < 0)
-		return NULL;
+	/* six fixed levels per expression: depth is counted in parse_expr */
 	struct mmr_hcl_expr *l = parse_binary(p, level + 1);
 	while (l && !FAIL(p)) {
 		struct mmr_hcl_pos sv = here(p);
@@ -1258,7 +1257,6 @@ static struct mmr_hcl_expr *parse_binary(struct parser *p, int level)
 		b->b = r;
 		l = b;
 	}
-	p->depth--;
 	return l;
 }
 

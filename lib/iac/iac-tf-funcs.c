@@ -1501,11 +1501,9 @@ static json_t *f_base64decode(struct mmr_tf_fnctx *c, json_t **a, size_t n)
 	}
 	free(s);
 	json_t *r = NULL;
-	if (bad || !json_string_nocheck(""))
+	if (bad)
 		r = ferr(c, "invalid base64");
-	else
-		r = json_stringn(b.p, b.len);
-	if (!r && !bad)
+	else if (!(r = json_stringn(b.p, b.len)))
 		r = ferr(c, "the decoded bytes are not valid UTF-8");
 	mmr_buf_release(&b);
 	return r;
