@@ -311,6 +311,8 @@ static json_t *eval_root_step(struct tf_ev *ev, const struct mmr_hcl_expr *e, bo
 		if (scope_get(ev->scope, root))
 			return NULL;
 		*handled = true;
+		if (!in) /* tfvars, -var, TF_VAR_: constants only */
+			return fail(ev, e, "references are not allowed here (%s.%s)", root, a1);
 		if (!strcmp(root, "var"))
 			return get_var(ev, in, a1, e);
 		if (!strcmp(root, "local"))
@@ -360,6 +362,8 @@ static json_t *eval_root_step(struct tf_ev *ev, const struct mmr_hcl_expr *e, bo
 	if (e->a->kind == MMR_HCL_GETATTR && e->a->a && e->a->a->kind == MMR_HCL_VAR &&
 	    !strcmp(e->a->a->name, "data") && !scope_get(ev->scope, "data")) {
 		*handled = true;
+		if (!in)
+			return fail(ev, e, "references are not allowed here (data.%s)", e->a->name);
 		char *key = mmr_arena_printf(ev->ctx->a, "data.%s.%s", e->a->name, e->name);
 		if (!key)
 			return fail(ev, e, "out of memory");
@@ -732,6 +736,8 @@ static json_t *eval_templatefile(struct tf_ev *ev, const struct mmr_hcl_expr *e,
 {
 	if (n != 2)
 		return fail(ev, e, "templatefile() needs a path and a map of variables");
+	if (is_unk(args[0]) || is_unk(args[1]))
+		return unknown();
 	if (!json_is_object(args[1]) && !json_is_null(args[1]))
 		return fail(ev, e, "templatefile(): the variables must be a map or object");
 	char *path = mmr_tf_strval(args[0]);
