@@ -55,6 +55,10 @@ struct shared {
 	size_t n_aliases;
 	const char **refs, **cwes;
 	size_t n_refs, n_cwes;
+	/* KEV and EPSS of the first of rule_id, aliases that has them */
+	bool kev;
+	const char *kev_added, *kev_due;
+	double epss, pct;
 };
 
 /* KEV and EPSS of one CVE id, looked up once per run. */
@@ -590,6 +594,28 @@ static int share(struct matcher *m, struct vinfo *vi)
 		if (sh->cvss3_vector && mmr_cvss_parse(sh->cvss3_vector, &c, NULL) == 0 && c.version != 40)
 			sh->cvss3_score = c.base;
 	}
+	/* KEV and EPSS by the CVE id (the finding's or an alias). The ids a
+	 * finding adds to these (the hits: DSA, GHSA ...) are never CVEs: a
+	 * CVE hit names its own finding. */
+	sh->epss = sh->pct = -1;
+	for (size_t i = 0; i <= sh->n_aliases && (!sh->kev || sh->epss < 0); i++) {
+		const char *id = i == 0 ? sh->rule_id : sh->aliases[i - 1];
+		const struct cveinfo *c = NULL;
+		int r;
+		if (!is_cve(id))
+			continue;
+		if ((r = cve_info(m, id, &c)) < 0)
+			return r;
+		if (!sh->kev && c->kev) {
+			sh->kev = true;
+			sh->kev_added = c->added;
+			sh->kev_due = c->due;
+		}
+		if (sh->epss < 0 && c->epss >= 0) {
+			sh->epss = c->epss;
+			sh->pct = c->pct;
+		}
+	}
 	vi->sh = sh;
 	return 0;
 }
@@ -691,24 +717,11 @@ static int build_finding(struct matcher *m, struct mmr_result *res, const struct
 		return 0;
 	}
 
-	/* KEV and EPSS by the CVE id (the finding's or an alias) */
-	for (size_t i = 0; i <= f->aliases.n && (!vi->kev || vi->epss < 0); i++) {
-		const char *id = i == 0 ? f->rule_id : f->aliases.v[i - 1];
-		const struct cveinfo *c = NULL;
-		if (!is_cve(id))
-			continue;
-		if ((r = cve_info(m, id, &c)) < 0)
-			return r;
-		if (!vi->kev && c->kev) {
-			vi->kev = true;
-			vi->kev_added = c->added;
-			vi->kev_due = c->due;
-		}
-		if (vi->epss < 0 && c->epss >= 0) {
-			vi->epss = c->epss;
-			vi->epss_percentile = c->pct;
-		}
-	}
+	vi->kev = sh->kev;
+	vi->kev_added = sh->kev_added;
+	vi->kev_due = sh->kev_due;
+	vi->epss = sh->epss;
+	vi->epss_percentile = sh->pct;
 
 	if (b->fixed.n) {
 		size_t len = 0, n = 0;
