@@ -214,15 +214,55 @@ static bool is_computed_obj(const json_t *v)
 	return json_is_object(v) && json_object_get(v, "$computed") != NULL;
 }
 
+static bool has_mark(const json_t *v, int depth)
+{
+	if (depth > 64)
+		return false;
+	if (json_is_object(v)) {
+		if (json_object_get(v, "$computed"))
+			return true;
+		const char *k;
+		json_t *x;
+		json_object_foreach((json_t *)v, k, x)
+			if (has_mark(x, depth + 1))
+				return true;
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach((json_t *)v, i, x)
+			if (has_mark(x, depth + 1))
+				return true;
+	}
+	return false;
+}
+
+static void del_marks(json_t *v, int depth)
+{
+	if (depth > 64)
+		return;
+	if (json_is_object(v)) {
+		json_object_del(v, "$computed");
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+			del_marks(x, depth + 1);
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+			del_marks(x, depth + 1);
+	}
+}
+
+/* The internal $computed marks never reach a document. */
 static json_t *strip_marks(json_t *v)
 {
-	if (json_is_object(v) && json_object_get(v, "$computed")) {
-		json_t *c = json_copy(v);
-		json_decref(v);
-		json_object_del(c, "$computed");
-		return c;
-	}
-	return v;
+	if (!has_mark(v, 0))
+		return v;
+	json_t *c = json_deep_copy(v);
+	json_decref(v);
+	del_marks(c, 0);
+	return c;
 }
 
 /* ---- traversal resolution ----------------------------------------------- */

@@ -192,7 +192,8 @@ static void test_module_no_default_fallback(void **state)
 			     "resource \"aws_s3_bucket\" \"b\" { bucket = var.name }\n"
 			     "output \"arn\" { value = aws_s3_bucket.b.arn }\n"
 			     "output \"bucket\" { value = aws_s3_bucket.b.bucket }\n");
-	put("m/use.tf", "resource \"x\" \"use\" {\n  o = module.a.bucket\n  u = module.a.arn\n}\n");
+	put("m/use.tf", "resource \"x\" \"use\" {\n  o = module.a.bucket\n  u = module.a.arn\n"
+			"  w = { m = module.a }\n}\n");
 	struct scan *s = scan_opts("m", &(struct mmr_tf_options){ .no_env = true });
 	expect_str(res(s, "module.a.aws_s3_bucket.b"), "bucket", "given");
 	assert_true(mmr_iac_is_unknown(at(res(s, "module.b.aws_s3_bucket.b"), "bucket")));
@@ -200,6 +201,9 @@ static void test_module_no_default_fallback(void **state)
 	struct mmr_iac_resource *u = res(s, "x.use");
 	expect_str(u, "o", "given");
 	assert_true(mmr_iac_is_unknown(at(u, "u")));
+	/* internal marks never reach a document */
+	expect_str(u, "w.m.bucket", "given");
+	assert_null(json_object_get(at(u, "w.m"), "$computed"));
 	/* refs follow module outputs to the resource behind them */
 	bool found = false;
 	for (size_t i = 0; i < u->refs.n; i++)
