@@ -18,6 +18,7 @@ struct mmr_cli_secret_opts {
 	const char *config;   /* --secret-config: a gitleaks TOML; NULL: built-in rules */
 	const char *baseline; /* --secret-baseline: fingerprints to suppress */
 	bool show;            /* --show-secrets */
+	bool git_history;     /* --git-history (fs) */
 	struct mmr_secret_rules *rules;
 	struct mmr_secret_scanner *scanner;
 };
@@ -26,12 +27,14 @@ enum {
 	MMR_CLI_OPT_SECRET_CONFIG = 950,
 	MMR_CLI_OPT_SECRET_BASELINE,
 	MMR_CLI_OPT_SHOW_SECRETS,
+	MMR_CLI_OPT_GIT_HISTORY,
 };
 
 #define MMR_CLI_SECRET_OPTIONS                                                          \
 	{ "secret-config", required_argument, NULL, MMR_CLI_OPT_SECRET_CONFIG },        \
 		{ "secret-baseline", required_argument, NULL, MMR_CLI_OPT_SECRET_BASELINE }, \
-		{ "show-secrets", no_argument, NULL, MMR_CLI_OPT_SHOW_SECRETS },
+		{ "show-secrets", no_argument, NULL, MMR_CLI_OPT_SHOW_SECRETS },        \
+		{ "git-history", no_argument, NULL, MMR_CLI_OPT_GIT_HISTORY },
 
 extern const char mmr_cli_usage_secret[];
 /* One MMR_CLI_OPT_SECRET_* option; EXIT_OK. */

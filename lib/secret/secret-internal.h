@@ -64,4 +64,7 @@ struct mmr_secret_rules {
 int mmr_secret_compile_engine(struct mmr_secret_rules *rs, struct mmr_error *reterr);
 pcre2_code *mmr_secret_pcre_compile(const char *pattern, char *err, size_t errlen);
 
+/* secret-git.c: "YYYY-MM-DD[THH:MM[:SS]][Z]" (UTC) to seconds since the epoch. */
+int mmr_secret_git_parse_date(const char *s, int64_t *ret);
+
 #endif

@@ -125,4 +125,39 @@ int mmr_secret_scan_to_findings(struct mmr_secret_scanner *sc, struct mmr_arena 
 				struct mmr_vec *out, const char *file, const char *layer,
 				const char *commit, const uint8_t *data, size_t len);
 
+
+/* ---- git history (secret-git.c) ---- */
+
+#define MMR_SECRET_GIT_MAX_COMMITS 1000000      /* commits examined per walk */
+#define MMR_SECRET_GIT_MAX_BLOB ((uint64_t)16 << 20) /* larger files: skipped as binary */
+
+struct mmr_secret_git_opts {
+	const char *since;    /* a date (YYYY-MM-DD[THH:MM[:SS]], UTC, committer date) or a
+			       * revision whose history is left out; NULL: everything */
+	const char *branch;   /* walk from this branch (or revision) only; NULL: every ref */
+	bool head_only;       /* walk from HEAD only (ignored with branch) */
+	size_t max_commits;   /* 0: MMR_SECRET_GIT_MAX_COMMITS */
+	uint64_t max_blob;    /* 0: MMR_SECRET_GIT_MAX_BLOB */
+	uint64_t max_archive_depth; /* archives in commits: 0 means do not open them */
+};
+
+struct mmr_secret_git_stats {
+	size_t commits;       /* examined (merges included) */
+	size_t files;         /* text file changes scanned */
+	size_t skipped;       /* commits or files that could not be read */
+	size_t findings;
+	bool truncated;       /* max_commits hit, or the walk broke */
+};
+
+/* Scan the history of the repository at `path` (a work tree or a .git
+ * directory; no search upwards). Findings go to the report in one result
+ * per (file, commit), target "FILE @ SHA12 (Author <email>, DATE)", with
+ * loc.file the path in the commit, loc.line_* the line in the new file and
+ * loc.resource "commit <sha>". Unreadable objects are diags of the report.
+ * Returns 0, -ENOENT (not a repository, unknown --branch), -EINVAL (a bad
+ * --since) with reterr, or -ENOMEM. */
+int mmr_secret_scan_git(struct mmr_secret_scanner *sc, const char *path,
+			const struct mmr_secret_git_opts *o, struct mmr_report *r,
+			struct mmr_secret_git_stats *ret_stats, struct mmr_error *reterr);
+
 #endif

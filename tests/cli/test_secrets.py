@@ -160,3 +160,185 @@ def test_image_deleted_file_and_config(t):
     assert files[0]["location"].get("layer") == diff[0], files[0]
     cfg = sorted(f["ruleId"] for f in s if f["location"]["file"] == "image config")
     assert "connection-string-password" in cfg and "github-pat" in cfg and "curl-auth-user" in cfg, cfg
+
+
+# ---- git history (mamori secret git): gitleaks' repos and their expected findings ----
+
+import shutil
+import subprocess
+
+AUTHOR_ZR = "Zachary Rice <zricer@protonmail.com>"
+AUTHOR_ZACH = "Zach Rice <zricer@protonmail.com>"
+AUTHOR_RG = "Richard Gomez <rmgomez368@gmail.com>"
+
+
+def _repo(t, name):
+    """A copy of gitleaks' testdata/repos/<name> with dotGit renamed .git."""
+    src = t.corpus("secrets/gitleaks/testdata/repos/" + name)
+    dst = t.path("repos", name)
+    shutil.copytree(src, dst, symlinks=True)
+    os.rename(os.path.join(dst, "dotGit"), os.path.join(dst, ".git"))
+    for root, dirs, files in os.walk(dst):  # the corpus is read-only
+        for n in dirs + files:
+            p = os.path.join(root, n)
+            if not os.path.islink(p):
+                os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
+    return dst
+
+
+def git_findings(rep):
+    """(file, line, column, commit, rule) of every secret finding, sorted."""
+    out = []
+    for r in rep.get("results", []):
+        for f in r.get("findings", []):
+            loc = f["location"]
+            res = loc.get("resource", "")
+            assert res.startswith("commit ") and len(res) == 47, res
+            out.append((loc["file"], loc["startLine"], loc.get("column"), res[7:], f["ruleId"]))
+    return sorted(out)
+
+
+def targets(rep):
+    return sorted(r["target"] for r in rep.get("results", []))
+
+
+SIMPLE = "secrets/gitleaks/testdata/config/simple.toml"
+SMALL_ALL = [  # gitleaks detect/detect_test.go TestFromGit, repo "small", config "simple"
+    ("api/ignoreCommit.go", 20, 15, "53cd7a3c6eb4937f413e3c25e4a9f39289afa69e", "aws-access-key"),
+    ("api/ignoreGlobal.go", 20, 15, "53cd7a3c6eb4937f413e3c25e4a9f39289afa69e", "aws-access-key"),
+    ("foo/foo.go", 9, 16, "491504d5a31946ce75e22554cc34203d8e5ff3ca", "aws-access-key"),
+    ("main.go", 20, 18, "1b6da43b82b22e4eaa10bcf8ee591e91abbfc587", "aws-access-key"),
+]
+
+
+def test_git_small_matches_gitleaks(t):
+    repo = _repo(t, "small")
+    rep = t.run_json("secret", "git", "--secret-config", t.corpus(SIMPLE), repo)
+    assert git_findings(rep) == SMALL_ALL, git_findings(rep)
+    # commit, author, email and date are in the result target
+    tg = targets(rep)
+    assert "main.go @ 1b6da43b82b2 (%s, 2021-11-02T18:37:53-05:00)" % AUTHOR_ZR in tg, tg
+    assert "foo/foo.go @ 491504d5a319 (%s, 2021-11-02T18:48:06-05:00)" % AUTHOR_ZACH in tg, tg
+    assert "api/ignoreGlobal.go @ 53cd7a3c6eb4 (%s, 2023-04-19T12:12:39-04:00)" % AUTHOR_RG in tg, tg
+    assert "AKIALALEMEL33243OLIA" not in json.dumps(rep)
+    # the built-in rules find the same four (their AWS rule is aws-access-token)
+    rep = t.run_json("secret", "git", repo)
+    assert [g[:4] for g in git_findings(rep)] == [g[:4] for g in SMALL_ALL], git_findings(rep)
+    assert {g[4] for g in git_findings(rep)} == {"aws-access-token"}
+
+
+def test_git_small_range_branch_head(t):
+    repo = _repo(t, "small")
+    cfg = t.corpus(SIMPLE)
+    # gitleaks' "--all foo..." case: everything not reachable from the merge
+    # base 2e1db47 of main and foo
+    rep = t.run_json("secret", "git", "--secret-config", cfg, "--since", "2e1db47", repo)
+    assert git_findings(rep) == [SMALL_ALL[0], SMALL_ALL[1], SMALL_ALL[2]], git_findings(rep)
+    # branch foo: its secret and the one of main it grew from
+    rep = t.run_json("secret", "git", "--secret-config", cfg, "--branch", "foo", repo)
+    assert git_findings(rep) == [SMALL_ALL[2], SMALL_ALL[3]], git_findings(rep)
+    # HEAD (main) only: not the foo branch
+    rep = t.run_json("secret", "git", "--secret-config", cfg, "--head", repo)
+    assert git_findings(rep) == [SMALL_ALL[0], SMALL_ALL[1], SMALL_ALL[3]], git_findings(rep)
+    # a date: only the 2023 commit
+    rep = t.run_json("secret", "git", "--secret-config", cfg, "--since", "2022-01-01", repo)
+    assert git_findings(rep) == [SMALL_ALL[0], SMALL_ALL[1]], git_findings(rep)
+    # bad input: exit 2 with a message
+    p = t.run("secret", "git", "--branch", "nope", repo, expect=2)
+    assert "nope" in p.stderr, p.stderr
+    p = t.run("secret", "git", "--since", "yesterday-ish", repo, expect=2)
+    assert "--since" in p.stderr, p.stderr
+    p = t.run("secret", "git", t.path("."), expect=2)
+    assert "not a git repository" in p.stderr, p.stderr
+    # --exit-code gates on the findings
+    t.run("secret", "git", "--secret-config", cfg, "--exit-code", "7", repo, expect=7)
+
+
+def _git(cwd, *args):
+    subprocess.run(["git", "-c", "user.name=T Tester", "-c", "user.email=t@example.invalid",
+                    "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def _own_repo(t):
+    if not shutil.which("git"):
+        raise harness.Skip("git is not installed")
+    d = t.path("own")
+    os.makedirs(d)
+    _git(d, "init", "-q", "-b", "main", ".")
+    t.write("own/a.txt", f'token = "{GHP}"\n')
+    _git(d, "add", "a.txt")
+    _git(d, "commit", "-qm", "one")
+    t.write("own/b.txt", "line\n" * 5 + f'tok = "{GHP[:-1]}X"\n')
+    _git(d, "add", "b.txt")
+    _git(d, "commit", "-qm", "two")
+    # a secret moved by a rename is not new; a secret re-added is reported again
+    _git(d, "mv", "a.txt", "renamed.txt")
+    t.write("own/c.txt", f'again = "{GHP}"\n')
+    _git(d, "add", "c.txt")
+    _git(d, "commit", "-qm", "three")
+    return d
+
+
+def test_git_corrupt_object_and_limits(t):
+    d = _own_repo(t)
+    rep = t.run_json("secret", "git", d)
+    got = [(g[0], g[1], g[2]) for g in git_findings(rep)]
+    assert got == [("a.txt", 1, 10), ("b.txt", 6, 8), ("c.txt", 1, 10)], got
+    # corrupt the blob added by commit "two": a warning, the walk goes on
+    sha = subprocess.run(["git", "rev-parse", "HEAD~1:b.txt"], cwd=d, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    obj = os.path.join(d, ".git", "objects", sha[:2], sha[2:])
+    os.chmod(obj, 0o644)
+    with open(obj, "wb") as f:
+        f.write(b"not zlib at all")
+    p = t.run("secret", "git", "-f", "json", d)
+    rep = json.loads(p.stdout)
+    got = [(g[0], g[1]) for g in git_findings(rep)]
+    assert got == [("a.txt", 1), ("c.txt", 1)], got
+    assert "diff failed" in p.stderr, p.stderr
+    # max commits: the newest first, then a warning
+    p = t.run("secret", "git", "-f", "json", "--max-commits", "1", d)
+    got = [(g[0], g[1]) for g in git_findings(json.loads(p.stdout))]
+    assert got == [("c.txt", 1)], got
+    assert "stopped after 1 commits" in p.stderr, p.stderr
+    # max blob size: larger versions are skipped as binary
+    rep = t.run_json("secret", "git", "--max-blob-size", "10", d)
+    assert git_findings(rep) == [], git_findings(rep)
+
+
+def test_fs_git_history(t):
+    d = _own_repo(t)
+    os.remove(os.path.join(d, "c.txt"))  # only in history now
+    rep = t.run_json("fs", "--scanners", "secret", "--git-history", d)
+    hist = sorted((f["location"]["file"], f["location"].get("resource", "")[:7])
+                  for r in rep["results"] for f in r["findings"] if "@" in r["target"])
+    assert hist == [("a.txt", "commit "), ("b.txt", "commit "), ("c.txt", "commit ")], hist
+    tree = sorted(f["location"]["file"] for r in rep["results"] for f in r["findings"]
+                  if "@" not in r["target"])
+    assert tree == ["b.txt", "renamed.txt"], tree
+    rep = t.run_json("fs", "--scanners", "secret", d)
+    assert all("@" not in r["target"] for r in rep["results"])
+
+
+def test_ignore_file_suppresses_secret_by_rule_and_path(t):
+    t.write("ig/src/a.py", f'token = "{GHP}"\n')
+    t.write("ig/lib/b.py", f'token = "{GHP}"\n')
+    t.write("ignore.yaml", "- id: github-pat\n  paths: ['src/**']\n  reason: test fixture\n")
+    rep = t.run_json("fs", "--scanners", "secret", "--ignorefile", t.path("ignore.yaml"),
+                     t.path("ig"))
+    got = sorted((f["location"]["file"], bool(f.get("suppressed"))) for f in secrets(rep))
+    assert got == [("lib/b.py", False), ("src/a.py", True)], got
+    sup = [f for f in secrets(rep) if f.get("suppressed")]
+    assert "test fixture" in sup[0].get("suppressedBy", ""), sup[0]
+    # another rule id does not suppress it
+    t.write("ignore2.yaml", "- id: aws-access-token\n  paths: ['src/**']\n  reason: other\n")
+    rep = t.run_json("fs", "--scanners", "secret", "--ignorefile", t.path("ignore2.yaml"),
+                     t.path("ig"))
+    assert not any(f.get("suppressed") for f in secrets(rep))
+    # --exit-code: only the unsuppressed one gates; with both ignored, exit 0
+    t.write("ignore3.yaml", "- id: github-pat\n  reason: all of them\n")
+    t.run("fs", "--scanners", "secret", "--ignorefile", t.path("ignore3.yaml"), "--exit-code",
+          "5", t.path("ig"), expect=0)
+    t.run("fs", "--scanners", "secret", "--ignorefile", t.path("ignore.yaml"), "--exit-code",
+          "5", t.path("ig"), expect=5)
