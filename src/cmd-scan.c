@@ -542,6 +542,7 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 		case MMR_CLI_OPT_SECRET_CONFIG:
 		case MMR_CLI_OPT_SECRET_BASELINE:
 		case MMR_CLI_OPT_SHOW_SECRETS:
+		case MMR_CLI_OPT_GIT_HISTORY:
 			mmr_cli_secret_option(&c.secret, opt, optarg);
 			break;
 		case MMR_CLI_OPT_IGNOREFILE:
