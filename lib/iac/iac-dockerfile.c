@@ -31,6 +31,9 @@ struct df {
 	json_t *doc, *pos, *stages, *all, *args, *globals, *directives;
 	json_t *stage; /* current stage (borrowed from stages), or NULL before the first FROM */
 	size_t ninstr, nerr;
+	size_t early_unknown;      /* unknown instructions before the first known one */
+	unsigned long early_line;  /* the first of them */
+	char early_cmd[32];
 	struct mmr_iac_resource *r;
 	int err;
 };
@@ -106,8 +109,8 @@ static const char *trim_end(const char *s, const char *e)
 static const struct {
 	const char *mark, *prefix;
 } marks[] = { { "mamori:ignore:", "" },
-	      { "checkov:skip=", "checkov:" },
-	      { "trivy:ignore:", "trivy:" } };
+	      { "checkov:skip=", "checkov:skip=" },
+	      { "trivy:ignore:", "trivy:ignore:" } };
 
 static void comment_marks(struct df *d, const char *h, const char *e)
 {
@@ -526,15 +529,23 @@ static void instruction(struct df *d, const char *s, size_t n, unsigned long ls)
 		ce++;
 	char cmd[32];
 	size_t cl = (size_t)(ce - s);
-	if (cl >= sizeof(cmd)) {
-		errorf(d, ls, "unknown instruction: %.*s", 40, s);
-		return;
-	}
+	if (cl >= sizeof(cmd))
+		cl = sizeof(cmd) - 1; /* no instruction is that long: unknown below */
 	for (size_t i = 0; i < cl; i++)
 		cmd[i] = (char)toupper((unsigned char)s[i]);
 	cmd[cl] = 0;
 	if (!is_known(cmd)) {
-		errorf(d, ls, "unknown instruction: %s", cmd);
+		/* before any known instruction this may not be a Dockerfile at all:
+		 * report once, at the end, rather than once per line */
+		if (d->ninstr == 0) {
+			if (!d->early_unknown++) {
+				d->early_line = ls;
+				snprintf(d->early_cmd, sizeof(d->early_cmd), "%s", cmd);
+			}
+			d->nerr++;
+		} else {
+			errorf(d, ls, "unknown instruction: %s", cmd);
+		}
 		return;
 	}
 	if (++d->ninstr > MMR_DF_MAX_INSTRUCTIONS) {
@@ -783,11 +794,14 @@ int mmr_dockerfile_parse(struct mmr_iac_set *set, const void *data, size_t len, 
 	}
 	if (r < 0)
 		goto fail;
+	if (d.early_unknown && json_array_size(d.all))
+		errorf(&d, d.early_line, "unknown instruction: %s", d.early_cmd);
 	if (json_array_size(d.all) == 0) {
 		/* blank or comment-only files are empty Dockerfiles; text without any
 		 * instruction is something else */
-		r = d.nerr ? mmr_error_set(reterr, EBADMSG, file, 1, 1,
-							  "no Dockerfile instruction found")
+		r = d.nerr ? mmr_error_set(reterr, EBADMSG, file, d.early_line, 1,
+							  "no Dockerfile instruction found (first line: %s)",
+							  d.early_cmd)
 					    : 0;
 		if (r == 0) {
 			json_decref(d.stages);

@@ -563,8 +563,8 @@ static void annotation_ignores(struct k8s *k, struct mmr_iac_resource *r, const 
 static const struct {
 	const char *mark, *prefix;
 } marks[] = { { "mamori:ignore:", "" },
-	      { "checkov:skip=", "checkov:" },
-	      { "trivy:ignore:", "trivy:" } };
+	      { "checkov:skip=", "checkov:skip=" },
+	      { "trivy:ignore:", "trivy:ignore:" } };
 
 /* Markers in one comment [h, e). */
 static void comment_marks(struct k8s *k, struct mmr_iac_resource *r, const char *h, const char *e)
