@@ -4,7 +4,8 @@
  *
  * iac-parse --eval PATH [--var-file F]... [--var k=v]...: the evaluated
  * resources of a Terraform tree as one JSON object {"resources": [...],
- * "unresolved": [...], "errors": [...]}. */
+ * "unresolved": [...], "errors": [...]}; with --summary only the number
+ * of resources (for bench/iac-hcl). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,11 @@ static int eval_main(int argc, char **argv)
 	const char *vf[64], *vars[64];
 	size_t nvf = 0, nv = 0;
 	const char *path = NULL;
+	int summary = 0;
 	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--var-file") && i + 1 < argc && nvf < 64)
+		if (!strcmp(argv[i], "--summary"))
+			summary = 1;
+		else if (!strcmp(argv[i], "--var-file") && i + 1 < argc && nvf < 64)
 			vf[nvf++] = argv[++i];
 		else if (!strcmp(argv[i], "--var") && i + 1 < argc && nv < 64)
 			vars[nv++] = argv[++i];
@@ -66,7 +70,7 @@ static int eval_main(int argc, char **argv)
 		json_object_set_new(out, "fatal", json_string(mmr_error_format(&e, msg, sizeof(msg))));
 	}
 	json_t *res = json_array();
-	for (size_t i = 0; i < set.resources.n; i++) {
+	for (size_t i = 0; !summary && i < set.resources.n; i++) {
 		struct mmr_iac_resource *x = set.resources.v[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "type", json_string(x->type));
@@ -84,12 +88,16 @@ static int eval_main(int argc, char **argv)
 		json_object_set_new(j, "ignores", ign);
 		json_array_append_new(res, j);
 	}
+	if (summary) {
+		json_decref(res);
+		res = json_integer((json_int_t)set.resources.n);
+	}
 	json_object_set_new(out, "resources", res);
 	const char *names[] = { "unresolved", "errors" };
 	struct mmr_vec *vecs[] = { &set.unresolved, &set.errors };
 	for (int k = 0; k < 2; k++) {
 		json_t *l = json_array();
-		for (size_t i = 0; i < vecs[k]->n; i++) {
+		for (size_t i = 0; !summary && i < vecs[k]->n; i++) {
 			struct mmr_diag *d = vecs[k]->v[i];
 			json_array_append_new(l, json_pack("{ss ss}", "where", d->where ? d->where : "",
 							   "message", d->message ? d->message : ""));
