@@ -33,6 +33,7 @@ struct cfn {
 	const char *src;
 	size_t srclen;
 	size_t max_depth, nodes;
+	size_t built; /* bytes of strings built by Sub/Join so far */
 	struct mmr_error *reterr;
 	int err;
 	yaml_document_t *doc;
@@ -44,6 +45,7 @@ struct cfn {
 	json_t *cond_val;   /* name -> true/false/null(unknown)/"busy" */
 	json_t *resources;
 	json_t *novalue;    /* sentinel for AWS::NoValue (compared by pointer) */
+	json_t *gcache;     /* SAM Globals pointer -> {suffix: range} */
 	/* the resource being evaluated */
 	struct mmr_vec *refs;
 	json_t *pos;
@@ -567,6 +569,11 @@ static json_t *fn_sub(struct cfn *c, json_t *a, const char *sptr, size_t depth)
 		mmr_buf_release(&b);
 		return unknown();
 	}
+	if ((c->built += b.len) > MMR_CFN_MAX_BUILT) {
+		mmr_buf_release(&b);
+		unresolved(c, "Fn::Sub: template builds more than %d bytes of strings", MMR_CFN_MAX_BUILT);
+		return unknown();
+	}
 	json_t *out = json_stringn(b.p, b.len);
 	mmr_buf_release(&b);
 	return out ? out : unknown();
@@ -603,6 +610,11 @@ static json_t *fn_join(struct cfn *c, json_t *a)
 			unresolved(c, "Fn::Join: result too long");
 			return unknown();
 		}
+	}
+	if ((c->built += b.len) > MMR_CFN_MAX_BUILT) {
+		mmr_buf_release(&b);
+		unresolved(c, "Fn::Join: template builds more than %d bytes of strings", MMR_CFN_MAX_BUILT);
+		return unknown();
 	}
 	json_t *out = json_stringn(b.p, b.len);
 	mmr_buf_release(&b);
@@ -1038,22 +1050,29 @@ static void merge_globals(struct cfn *c, json_t *props, json_t *g, const char *p
 		}
 		if (!pv) {
 			json_object_set_new(props, k, json_deep_copy(gv));
-			/* copy every position under gp to pp */
-			size_t gl = strlen(gp);
-			const char *tk;
-			json_t *tv;
-			json_t *add = json_object();
-			json_object_foreach(c->tpos, tk, tv)
-			{
-				if (!strncmp(tk, gp, gl) && (tk[gl] == 0 || tk[gl] == '/')) {
-					char *np = mmr_arena_printf(c->a, "%s%s", pp, tk + gl);
-					if (np && add)
-						json_object_set(add, np, tv);
+			/* copy every position under gp to pp (the positions under a
+			 * global key are collected once per template) */
+			json_t *under = json_object_get(c->gcache, gp);
+			if (!under) {
+				size_t gl = strlen(gp);
+				const char *tk;
+				json_t *tv;
+				under = json_object();
+				json_object_foreach(c->tpos, tk, tv)
+				{
+					if (!strncmp(tk, gp, gl) && (tk[gl] == 0 || tk[gl] == '/'))
+						json_object_set(under, tk + gl, tv);
 				}
+				json_object_set_new(c->gcache, gp, under);
 			}
-			if (add)
-				json_object_update(c->tpos, add);
-			json_decref(add);
+			const char *sk;
+			json_t *sv;
+			json_object_foreach(under, sk, sv)
+			{
+				char *np = mmr_arena_printf(c->a, "%s%s", pp, sk);
+				if (np)
+					json_object_set(c->tpos, np, sv);
+			}
 		} else if (json_is_object(pv) && json_is_object(gv) &&
 			   !(json_object_size(pv) == 1 &&
 			     is_intrinsic_key(json_object_iter_key(json_object_iter(pv))))) {
@@ -1348,8 +1367,9 @@ int mmr_cfn_parse(struct mmr_iac_set *set, const void *data, size_t len, const c
 	c.params = json_object();
 	c.cond_val = json_object();
 	c.novalue = json_object();
+	c.gcache = json_object();
 	int r = -ENOMEM;
-	if (!c.tpos || !c.params || !c.cond_val || !c.novalue)
+	if (!c.tpos || !c.params || !c.cond_val || !c.novalue || !c.gcache)
 		goto out;
 	r = load(&c, data, len, &c.tpl);
 	if (r < 0)
@@ -1382,6 +1402,7 @@ out:
 	json_decref(c.params);
 	json_decref(c.cond_val);
 	json_decref(c.novalue);
+	json_decref(c.gcache);
 	return r;
 }
 

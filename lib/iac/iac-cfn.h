@@ -29,7 +29,8 @@
  *
  * Limits: max_file_size per file, max_json_depth for nesting (YAML nodes and
  * evaluation), MMR_CFN_MAX_NODES nodes per file (alias expansion),
- * MMR_CFN_MAX_STRING bytes for a string built by Sub/Join. */
+ * MMR_CFN_MAX_STRING bytes for a string built by Sub/Join, MMR_CFN_MAX_BUILT
+ * for all of them in one template (then the value is unknown). */
 #ifndef MMR_IAC_CFN_H
 #define MMR_IAC_CFN_H
 
@@ -41,6 +42,7 @@
 
 #define MMR_CFN_MAX_NODES 2000000
 #define MMR_CFN_MAX_STRING (4 << 20)
+#define MMR_CFN_MAX_BUILT (64 << 20) /* all strings built by Sub/Join in one template */
 
 /* Cheap sniff on raw bytes: does this look like a CloudFormation or SAM
  * template (AWSTemplateFormatVersion, or Resources with "AWS::" types)? */

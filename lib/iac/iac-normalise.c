@@ -356,14 +356,16 @@ static bool joined(struct nz *z, const struct mmr_iac_resource *sat, const char 
 	 * resources of prim's type, the attribute's text decides */
 	bool mine = false;
 	size_t same = 0;
-	for (size_t i = 0; i < sat->refs.n; i++) {
+	for (size_t i = 0; i < sat->refs.n && !mine; i++)
+		mine = ref_names(sat->refs.v[i], prim->address);
+	if (!mine)
+		return false;
+	struct mmr_vec *pv = of_type(z, prim->raw_type);
+	for (size_t i = 0; i < sat->refs.n && !same; i++) {
 		const char *ref = sat->refs.v[i];
-		if (ref_names(ref, prim->address))
-			mine = true;
-		struct mmr_vec *pv = of_type(z, prim->raw_type);
 		for (size_t k = 0; pv && k < pv->n; k++) {
 			const struct mmr_iac_resource *o = pv->v[k];
-			if (o != prim && ref_names(ref, o->address) && strcmp(o->file, prim->file) == 0) {
+			if (o != prim && ref_names(ref, o->address)) {
 				same++;
 				break;
 			}
