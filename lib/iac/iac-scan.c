@@ -15,6 +15,8 @@
 #include "core/core-hash.h"
 #include "core/core-str.h"
 #include "iac/iac-cfn.h"
+#include "iac/iac-dockerfile.h"
+#include "iac/iac-k8s.h"
 #include "iac/iac-normalise.h"
 #include "iac/iac-terraform.h"
 #include "iac/iac.h"
@@ -80,9 +82,19 @@ static bool name_cfn(const char *b)
 	       mmr_cstr_ends(b, ".template");
 }
 
+static bool any_content(const void *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	return true;
+}
+
+/* In order: the first whose name test and sniff agree takes the file. */
 static const struct frontend frontends[] = {
 	{ "terraform", name_json, mmr_tf_is_plan, mmr_tf_plan_parse },
 	{ "cloudformation", name_cfn, mmr_cfn_is_template, mmr_cfn_parse },
+	{ "kubernetes", name_cfn, mmr_k8s_is_manifest, mmr_k8s_parse },
+	{ "dockerfile", mmr_dockerfile_is_name, any_content, mmr_dockerfile_parse },
 };
 #define N_FRONTENDS (sizeof(frontends) / sizeof(frontends[0]))
 

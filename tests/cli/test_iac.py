@@ -351,3 +351,33 @@ def test_usage(t):
     t.run("iac", t.path("nope"), expect=2)
     p = t.run("config", "--help")
     assert "mamori iac" in p.stdout
+
+
+def test_kics_k8s_privilege_escalation_lines(t):
+    # KICS reports each container; we report the workload once, at the first
+    # offending container's line: every line we give must be one of KICS's,
+    # and every file KICS flags must have our finding
+    kics = t.corpus("iac/kics-samples/k8s/privilege_escalation_allowed/test")
+    exp = json.load(open(os.path.join(kics, "positive_expected_result.json")))
+    rep = t.run_json("iac", kics)
+    ours = {(os.path.basename(f["location"]["file"]), f["location"]["startLine"])
+            for f in findings(rep, "MMR-K8S-014")}
+    want = {(e["filename"], e["line"]) for e in exp}
+    assert ours and ours <= want, (ours, want)
+    assert {f for f, _ in ours} == {f for f, _ in want}, (ours, want)
+
+
+def test_kubernetes_and_dockerfile_dispatch(t):
+    t.write("k/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+            "spec:\n  template:\n    spec:\n      containers:\n      - name: web\n"
+            "        image: nginx:latest\n        securityContext:\n"
+            "          privileged: true\n")
+    t.write("k/Dockerfile", "FROM ubuntu:latest\nRUN apt-get update\nUSER root\n")
+    rep = t.run_json("iac", t.path("k"))
+    types = {os.path.basename(r["target"]): r["type"] for r in rep["results"]}
+    assert types == {"deploy.yaml": "kubernetes", "Dockerfile": "dockerfile"}, types
+    by_file = {}
+    for f in findings(rep):
+        by_file.setdefault(os.path.basename(f["location"]["file"]), []).append(f)
+    assert any(f["location"]["startLine"] == 12 for f in by_file["deploy.yaml"]), by_file
+    assert by_file["Dockerfile"], by_file
