@@ -1572,6 +1572,63 @@ static json_t *f_unknown(struct mmr_tf_fnctx *c, json_t **a, size_t n)
 	return mmr_iac_unknown();
 }
 
+/* sensitive(), nonsensitive(): the value itself (we do not track marks) */
+static json_t *f_identity(struct mmr_tf_fnctx *c, json_t **a, size_t n)
+{
+	return json_incref(a[0]);
+}
+
+static json_t *f_false(struct mmr_tf_fnctx *c, json_t **a, size_t n)
+{
+	return json_false();
+}
+
+static json_t *f_transpose(struct mmr_tf_fnctx *c, json_t **a, size_t n)
+{
+	if (!json_is_object(a[0]))
+		return ferr(c, "transpose needs a map of lists");
+	json_t *o = json_object();
+	const char *k;
+	json_t *l;
+	json_object_foreach(a[0], k, l) {
+		if (!json_is_array(l)) {
+			json_decref(o);
+			return ferr(c, "transpose needs a map of lists of strings");
+		}
+		size_t i;
+		json_t *x;
+		json_array_foreach(l, i, x) {
+			if (!json_is_string(x)) {
+				json_decref(o);
+				return ferr(c, "transpose needs a map of lists of strings");
+			}
+			json_t *t = json_object_get(o, json_string_value(x));
+			if (!t) {
+				t = json_array();
+				json_object_set_new(o, json_string_value(x), t);
+			}
+			json_array_append_new(t, json_string_nocheck(k));
+		}
+	}
+	return o;
+}
+
+static json_t *f_matchkeys(struct mmr_tf_fnctx *c, json_t **a, size_t n)
+{
+	json_t *v = larg(c, a, 0), *k = larg(c, a, 1), *s = larg(c, a, 2);
+	if (!v || !k || !s)
+		return NULL;
+	if (json_array_size(v) != json_array_size(k))
+		return ferr(c, "matchkeys: lists of different lengths");
+	json_t *o = json_array();
+	size_t i;
+	json_t *x;
+	json_array_foreach(k, i, x)
+		if (in_list(s, x))
+			json_array_append(o, json_array_get(v, i));
+	return o;
+}
+
 /* ---- network ------------------------------------------------------------ */
 
 static bool parse_cidr(const char *s, unsigned char ip[16], int *ret_family, int *ret_bits)
@@ -1831,6 +1888,7 @@ static const struct fn_row {
 	{ "anytrue", f_anytrue, 1, 1, F_DEEP },
 	{ "base64decode", f_base64decode, 1, 1, 0 },
 	{ "base64encode", f_base64encode, 1, 1, 0 },
+	{ "base64gzip", f_unknown, 1, 1, 0 },
 	{ "base64sha256", f_unknown, 1, 1, 0 },
 	{ "basename", f_basename, 1, 1, 0 },
 	{ "bcrypt", f_unknown, 1, 2, 0 },
@@ -1846,10 +1904,12 @@ static const struct fn_row {
 	{ "compact", f_compact, 1, 1, F_DEEP },
 	{ "concat", f_concat, 0, 255, 0 },
 	{ "contains", f_contains, 2, 2, F_DEEP },
+	{ "csvdecode", f_unknown, 1, 1, 0 },
 	{ "dirname", f_dirname, 1, 1, 0 },
 	{ "distinct", f_distinct, 1, 1, F_DEEP },
 	{ "element", f_element, 2, 2, 0 },
 	{ "endswith", f_endswith, 2, 2, 0 },
+	{ "ephemeralasnull", f_identity, 1, 1, F_RAW },
 	{ "file", f_file, 1, 1, 0 },
 	{ "filebase64", f_filebase64, 1, 1, 0 },
 	{ "filebase64sha256", f_unknown, 1, 1, 0 },
@@ -1864,6 +1924,7 @@ static const struct fn_row {
 	{ "formatlist", f_formatlist, 1, 255, F_DEEP },
 	{ "indent", f_indent, 2, 2, 0 },
 	{ "index", f_index, 2, 2, F_DEEP },
+	{ "issensitive", f_false, 1, 1, 0 },
 	{ "join", f_join, 1, 255, F_DEEP },
 	{ "jsondecode", f_jsondecode, 1, 1, 0 },
 	{ "jsonencode", f_jsonencode, 1, 1, F_DEEP },
@@ -1872,10 +1933,12 @@ static const struct fn_row {
 	{ "log", f_log, 2, 2, 0 },
 	{ "lookup", f_lookup, 2, 3, 0 },
 	{ "lower", f_lower, 1, 1, 0 },
+	{ "matchkeys", f_matchkeys, 3, 3, F_DEEP },
 	{ "max", f_max, 1, 255, 0 },
 	{ "md5", f_md5, 1, 1, 0 },
 	{ "merge", f_merge, 0, 255, 0 },
 	{ "min", f_min, 1, 255, 0 },
+	{ "nonsensitive", f_identity, 1, 1, F_RAW },
 	{ "one", f_one, 1, 1, 0 },
 	{ "parseint", f_parseint, 2, 2, 0 },
 	{ "pathexpand", f_unknown, 1, 1, 0 },
@@ -1886,6 +1949,7 @@ static const struct fn_row {
 	{ "regexall", f_regexall, 2, 2, 0 },
 	{ "replace", f_replace, 3, 3, 0 },
 	{ "reverse", f_reverse, 1, 1, 0 },
+	{ "sensitive", f_identity, 1, 1, F_RAW },
 	{ "setintersection", f_setintersection, 1, 255, F_DEEP },
 	{ "setproduct", f_unknown, 1, 255, 0 },
 	{ "setsubtract", f_setsubtract, 2, 2, F_DEEP },
@@ -1902,6 +1966,9 @@ static const struct fn_row {
 	{ "strrev", f_strrev, 1, 1, 0 },
 	{ "substr", f_substr, 3, 3, 0 },
 	{ "sum", f_sum, 1, 1, F_DEEP },
+	{ "templatestring", f_unknown, 2, 2, 0 },
+	{ "textdecodebase64", f_unknown, 2, 2, 0 },
+	{ "textencodebase64", f_unknown, 2, 2, 0 },
 	{ "timeadd", f_unknown, 2, 2, 0 },
 	{ "timestamp", f_unknown, 0, 0, 0 },
 	{ "title", f_title, 1, 1, 0 },
@@ -1911,10 +1978,12 @@ static const struct fn_row {
 	{ "tonumber", f_tonumber, 1, 1, 0 },
 	{ "toset", f_toset, 1, 1, F_DEEP },
 	{ "tostring", f_tostring, 1, 1, 0 },
+	{ "transpose", f_transpose, 1, 1, F_DEEP },
 	{ "trim", f_trim, 2, 2, 0 },
 	{ "trimprefix", f_trimprefix, 2, 2, 0 },
 	{ "trimspace", f_trimspace, 1, 1, 0 },
 	{ "trimsuffix", f_trimsuffix, 2, 2, 0 },
+	{ "type", f_unknown, 1, 1, 0 },
 	{ "upper", f_upper, 1, 1, 0 },
 	{ "urlencode", f_urlencode, 1, 1, 0 },
 	{ "uuid", f_unknown, 0, 0, 0 },

@@ -342,6 +342,9 @@ static void test_functions(void **state)
 	    "  form = { for k, v in local.m : v => k }\n"
 	    "  group = { for s in [\"ax\", \"ay\", \"bz\"] : substr(s, 0, 1) => s... }\n"
 	    "  unknown = upper(timestamp())\n"
+	    "  sens = [sensitive(\"s\"), nonsensitive(\"n\")]\n"
+	    "  tr = transpose({ a = [\"1\", \"2\"], b = [\"2\"] })\n"
+	    "  mk = matchkeys([\"i1\", \"i2\"], [\"us\", \"eu\"], [\"eu\"])\n"
 	    "}\n");
 	struct scan *s = scan_opts("f", &(struct mmr_tf_options){ .no_env = true });
 	struct mmr_iac_resource *r = res(s, "x.f");
@@ -387,6 +390,9 @@ static void test_functions(void **state)
 	expect_json(r, "form", "{\"1\":\"a\",\"2\":\"b\"}");
 	expect_json(r, "group", "{\"a\":[\"ax\",\"ay\"],\"b\":[\"bz\"]}");
 	assert_true(mmr_iac_is_unknown(at(r, "unknown")));
+	expect_json(r, "sens", "[\"s\",\"n\"]");
+	expect_json(r, "tr", "{\"1\":[\"a\"],\"2\":[\"a\",\"b\"]}");
+	expect_json(r, "mk", "[\"i2\"]");
 	scan_free(s);
 }
 
