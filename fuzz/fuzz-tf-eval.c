@@ -29,12 +29,23 @@ static void put(const char *name, const void *d, size_t n)
 	close(fd);
 }
 
+static void cleanup(void)
+{
+	static const char *const files[] = { "main.tf", "terraform.tfvars", "mod/main.tf", "mod", "" };
+	char p[128];
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		remove(p);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!dir[0]) {
 		snprintf(dir, sizeof(dir), "/tmp/fuzz-tf-XXXXXX");
 		if (!mkdtemp(dir))
 			return 0;
+		atexit(cleanup);
 		char p[128];
 		snprintf(p, sizeof(p), "%s/mod", dir);
 		mkdir(p, 0755);
