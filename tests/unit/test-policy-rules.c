@@ -9,7 +9,7 @@
 
 #include "policy/policy.h"
 
-#define RULES_DIR MMR_SOURCE_ROOT "/rules"
+#define RULES_DIR MMR_SOURCE_ROOT "/rules/iac"
 
 static void free_set(struct mmr_iac_set *s)
 {

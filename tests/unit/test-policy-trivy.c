@@ -142,7 +142,7 @@ static int scan_snippet(struct mmr_policy_set *ps, const char *rule, const char 
 static void test_trivy_examples(void **state)
 {
 	struct mmr_policy_set *ps = NULL;
-	const char *dirs[] = { MMR_SOURCE_ROOT "/rules" };
+	const char *dirs[] = { MMR_SOURCE_ROOT "/rules/iac" };
 	char rel[512];
 	size_t checked = 0, wrong = 0, skipped = 0;
 	assert_int_equal(mmr_policy_load(dirs, 1, &ps, NULL), 0);
