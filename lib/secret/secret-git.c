@@ -154,11 +154,48 @@ static int flush_hunk(struct walk *w)
 }
 
 /* A binary file: only archives are of interest (opened to the depth limit). */
+static void git_archive_warn(void *ud, const char *where, const char *msg)
+{
+	struct walk *w = ud;
+	mmr_report_diag(w->r, w->commit, "%s: %s", where, msg);
+}
+
 static int scan_binary(struct walk *w, const git_diff_delta *d)
 {
-	(void)w;
-	(void)d;
-	return 0;
+	if (!w->o->max_archive_depth || d->new_file.size > w->o->max_blob)
+		return 0;
+	git_blob *b = NULL;
+	if (git_blob_lookup(&b, w->repo, &d->new_file.id) < 0) {
+		mmr_report_diag(w->r, w->commit, "%s: cannot read the blob: %s", d->new_file.path,
+				git_msg());
+		w->st->skipped++;
+		return 0;
+	}
+	const uint8_t *data = git_blob_rawcontent(b);
+	size_t len = (size_t)git_blob_rawsize(b);
+	int rc = 0;
+	if (data && len <= w->o->max_blob && mmr_secret_is_archive(data, len)) {
+		struct mmr_secret_archive_opts ao = {
+			.max_depth = w->o->max_archive_depth,
+			.max_file_size = w->o->max_blob,
+			.max_ratio = MMR_SECRET_GIT_MAX_RATIO,
+			.max_entries = MMR_SECRET_GIT_MAX_ENTRIES,
+			.commit = w->commit,
+			.warn = git_archive_warn,
+			.warn_ud = w,
+		};
+		struct mmr_vec found = { 0 };
+		rc = mmr_secret_scan_archive(w->sc, w->r->arena, &found, d->new_file.path, data, len,
+					     &ao);
+		w->st->files++;
+		if (rc >= 0) {
+			w->path = d->new_file.path;
+			rc = emit(w, &found, true, 1);
+			w->path = NULL;
+		}
+	}
+	git_blob_free(b);
+	return rc;
 }
 
 static int on_file(const git_diff_delta *d, float progress, void *ud)

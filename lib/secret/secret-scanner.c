@@ -282,6 +282,11 @@ static int scan_buf(struct mmr_secret_scanner *sc, struct emit *e, const char *p
 	return rc;
 }
 
+static void archive_warn(void *ud, const char *where, const char *msg)
+{
+	mmr_sbom_warn(ud, where, "%s", msg);
+}
+
 static void scan(const struct mmr_file_scanner *fs, struct mmr_sbom_ctx *ctx,
 		 const struct mmr_sbom_file *f)
 {
@@ -289,11 +294,32 @@ static void scan(const struct mmr_file_scanner *fs, struct mmr_sbom_ctx *ctx,
 	uint64_t cap = max_size(sc);
 	if (ctx->limits && ctx->limits->max_file_size && ctx->limits->max_file_size < cap)
 		cap = ctx->limits->max_file_size;
-	if (!f->len || f->len > cap || is_binary(f->data, f->len))
+	if (!f->len || f->len > cap)
+		return;
+	int rc;
+	if (mmr_secret_is_archive(f->data, f->len)) {
+		if (!ctx->limits || !ctx->limits->max_archive_depth)
+			return;
+		struct mmr_secret_archive_opts ao = {
+			.max_depth = ctx->limits->max_archive_depth,
+			.max_file_size = cap,
+			.max_ratio = ctx->limits->max_ratio,
+			.max_entries = ctx->limits->max_entries ? ctx->limits->max_entries : UINT64_MAX,
+			.layer = ctx->layer,
+			.warn = archive_warn,
+			.warn_ud = ctx,
+		};
+		rc = mmr_secret_scan_archive(sc, ctx->arena, &ctx->findings, f->path, f->data, f->len,
+					     &ao);
+		if (rc < 0)
+			mmr_sbom_warn(ctx, f->path, "secret scan failed: %s", strerror(-rc));
+		return;
+	}
+	if (is_binary(f->data, f->len))
 		return;
 	struct emit e = { .sc = sc, .a = ctx->arena, .out = &ctx->findings, .file = f->path,
 			  .layer = ctx->layer };
-	int rc = scan_buf(sc, &e, f->path, f->data, f->len);
+	rc = scan_buf(sc, &e, f->path, f->data, f->len);
 	if (rc < 0)
 		mmr_sbom_warn(ctx, f->path, "secret scan failed: %s", strerror(-rc));
 }

@@ -126,10 +126,34 @@ int mmr_secret_scan_to_findings(struct mmr_secret_scanner *sc, struct mmr_arena 
 				const char *commit, const uint8_t *data, size_t len);
 
 
+/* ---- archives (secret-archive.c) ---- */
+
+#define MMR_SECRET_ARCHIVE_MIN_BUDGET ((uint64_t)1 << 20) /* expansion allowed to any archive */
+
+struct mmr_secret_archive_opts {
+	uint64_t max_depth;     /* 0: archives are not opened; 1: the outer one only; ... */
+	uint64_t max_file_size; /* one member */
+	uint64_t max_ratio;     /* expanded bytes / archive bytes, all depths together */
+	uint64_t max_entries;   /* members read, all depths together */
+	const char *layer, *commit; /* locate the findings */
+	/* a bound hit or a corrupt archive: `where` is the member ("a.zip!b.jar") */
+	void (*warn)(void *ud, const char *where, const char *msg);
+	void *warn_ud;
+};
+/* zip/jar, tar, 7z, gzip, xz, zstd or bzip2 by magic bytes. */
+bool mmr_secret_is_archive(const uint8_t *data, size_t len);
+/* Scan the members of the archive `name` (findings named "name!member")
+ * into `out`. Returns the number of findings added or -ENOMEM. */
+int mmr_secret_scan_archive(struct mmr_secret_scanner *sc, struct mmr_arena *a,
+			    struct mmr_vec *out, const char *name, const uint8_t *data, size_t len,
+			    const struct mmr_secret_archive_opts *o);
+
 /* ---- git history (secret-git.c) ---- */
 
 #define MMR_SECRET_GIT_MAX_COMMITS 1000000      /* commits examined per walk */
 #define MMR_SECRET_GIT_MAX_BLOB ((uint64_t)16 << 20) /* larger files: skipped as binary */
+#define MMR_SECRET_GIT_MAX_RATIO 200            /* archives in commits: expansion ratio */
+#define MMR_SECRET_GIT_MAX_ENTRIES 100000       /* archives in commits: members */
 
 struct mmr_secret_git_opts {
 	const char *since;    /* a date (YYYY-MM-DD[THH:MM[:SS]], UTC, committer date) or a

@@ -342,3 +342,91 @@ def test_ignore_file_suppresses_secret_by_rule_and_path(t):
           "5", t.path("ig"), expect=0)
     t.run("fs", "--scanners", "secret", "--ignorefile", t.path("ignore.yaml"), "--exit-code",
           "5", t.path("ig"), expect=5)
+
+
+# ---- archives (zip/jar/tar/7z/gz/xz/zst), gitleaks' testdata/archives ----
+
+ARCHIVES = "secrets/gitleaks/testdata/config/archives.toml"
+IN_FILES = [("api.go", 20, 15), ("main.go", 20, 15)]
+
+
+def _fs_findings(rep):
+    return sorted((f["location"]["file"], f["location"]["startLine"], f["location"].get("column"))
+                  for f in secrets(rep))
+
+
+def test_archives_match_gitleaks(t):
+    # gitleaks detect_test.go TestDetectWithArchives (config "archives", depth 8):
+    # 2 findings per archive of files/ (.env.prod allowed by path), 15 in nested.tar.gz
+    g = t.corpus("secrets/gitleaks/testdata/archives")
+    cfg = t.corpus(ARCHIVES)
+    for name in ("files.7z", "files.tar", "files.tar.xz", "files.tar.zst", "files.zip"):
+        d = t.path("one-" + name)
+        os.makedirs(d)
+        shutil.copy(os.path.join(g, name), d)
+        rep = t.run_json("fs", "--scanners", "secret", "--secret-config", cfg, d)
+        want = [(f"{name}!files/{f}", l, c) for f, l, c in IN_FILES]
+        assert _fs_findings(rep) == want, (name, _fs_findings(rep))
+    rep = t.run_json("fs", "--scanners", "secret", "--secret-config", cfg, g + "/files")
+    assert _fs_findings(rep) == [("api.go", 20, 15), ("main.go", 20, 15),
+                                 ("main.go.gz!main.go", 20, 15), ("main.go.xz!main.go", 20, 15),
+                                 ("main.go.zst!main.go", 20, 15)], _fs_findings(rep)
+    d = t.path("nested")
+    os.makedirs(d)
+    shutil.copy(os.path.join(g, "nested.tar.gz"), d)
+    rep = t.run_json("fs", "--scanners", "secret", "--secret-config", cfg, d)
+    got = _fs_findings(rep)
+    inner = [f"nested.tar.gz!archives/{a}!files/{f}" for a in
+             ("files.7z", "files.tar", "files.tar.xz", "files.tar.zst", "files.zip")
+             for f in ("api.go", "main.go")]
+    inner += [f"nested.tar.gz!archives/files/{f}" for f in
+              ("api.go", "main.go", "main.go.gz!main.go", "main.go.xz!main.go", "main.go.zst!main.go")]
+    assert got == sorted((p, 20, 15) for p in inner), got
+    # depth: 1 opens nested.tar.gz only; 0 opens nothing
+    rep = t.run_json("fs", "--scanners", "secret", "--secret-config", cfg,
+                     "--limit", "max-archive-depth=1", d)
+    assert _fs_findings(rep) == [("nested.tar.gz!archives/files/api.go", 20, 15),
+                                 ("nested.tar.gz!archives/files/main.go", 20, 15)], _fs_findings(rep)
+    rep = t.run_json("fs", "--scanners", "secret", "--secret-config", cfg,
+                     "--limit", "max-archive-depth=0", d)
+    assert _fs_findings(rep) == []
+
+
+def test_git_archives_repo_matches_gitleaks(t):
+    # gitleaks TestFromGit, repo "archives": 16 findings, 15 in nested.tar.gz
+    # (commit 07d2bd7) and one in main.go.zst (commit db87897)
+    repo = _repo(t, "archives")
+    rep = t.run_json("secret", "git", "--secret-config", t.corpus(ARCHIVES), repo)
+    got = git_findings(rep)
+    assert len(got) == 16, got
+    zst = [g for g in got if g[0] == "main.go.zst!main.go"]
+    assert zst == [("main.go.zst!main.go", 20, 15, "db8789716fc664dbce0ed2d492570e92abf717a5",
+                    "aws-access-key")], zst
+    nested = [g for g in got if g[0].startswith("nested.tar.gz!")]
+    assert len(nested) == 15 and all(g[1:] == (20, 15, "07d2bd71800f1abf0421abe9bc4a83a6fdca1f68",
+                                               "aws-access-key") for g in nested), nested
+
+
+def test_archive_bounds_bomb_corrupt_jar(t):
+    import gzip
+    import zipfile
+    line = f'token = "{GHP}"\n'.encode()
+    # a jar (zip) with a secret in a properties file
+    os.makedirs(t.path("a"))
+    with zipfile.ZipFile(t.path("a/app.jar"), "w") as z:
+        z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        z.writestr("config/app.properties", b"x=1\n" + line)
+    # a gzip bomb: 64 MiB of zeros then the secret; beyond the ratio budget
+    with gzip.open(t.path("a/bomb.txt.gz"), "wb") as f:
+        f.write(b"\0" * (64 << 20))
+        f.write(line)
+    # a truncated zip: a warning, the scan goes on
+    with open(t.path("a/app.jar"), "rb") as f:
+        data = f.read()
+    t.write("a/broken.zip", data[: len(data) // 2])
+    p = t.run("fs", "--scanners", "secret", "-f", "json", t.path("a"))
+    rep = json.loads(p.stdout)
+    assert _fs_findings(rep) == [("app.jar!config/app.properties", 2, 10)], _fs_findings(rep)
+    warns = json.dumps(rep.get("warnings", [])) + p.stderr
+    assert "broken.zip" in warns, warns
+    assert "bomb.txt.gz!bomb.txt" in warns and "max-ratio" in warns, warns
