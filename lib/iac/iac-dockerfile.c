@@ -314,7 +314,7 @@ static bool has_exec_form(const char *cmd)
 static json_t *heredoc_names(const char *v)
 {
 	json_t *names = json_array();
-	for (const char *p = v; names && (p = strstr(p, "<<")); p += 2) {
+	for (const char *p = v ? v : ""; names && (p = strstr(p, "<<")); p += 2) {
 		const char *w = p + 2;
 		bool dash = *w == '-';
 		if (dash)
@@ -731,6 +731,50 @@ static int run(struct df *d)
 	return d->err;
 }
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *e)
+{
+	unsigned c = p[0];
+	size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+	if (!n || (size_t)(e - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 2 && c < 0xc2) || (n == 3 && c == 0xe0 && p[1] < 0xa0) ||
+	    (n == 3 && c == 0xed && p[1] >= 0xa0) || (n == 4 && c == 0xf0 && p[1] < 0x90) ||
+	    (n == 4 && (c > 0xf4 || (c == 0xf4 && p[1] >= 0x90))))
+		return 0;
+	return n;
+}
+
+/* JSON strings must be UTF-8: a copy with every invalid byte replaced by
+ * '?' (lines stay where they are), or NULL when data is valid. */
+static char *utf8_fix(const char *data, size_t len, bool *ret_oom)
+{
+	const unsigned char *p = (const unsigned char *)data, *e = p + len;
+	char *out = NULL;
+	*ret_oom = false;
+	while (p < e) {
+		size_t n = utf8_len(p, e);
+		if (n) {
+			p += n;
+			continue;
+		}
+		if (!out) {
+			out = malloc(len ? len : 1);
+			if (!out) {
+				*ret_oom = true;
+				return NULL;
+			}
+			memcpy(out, data, len);
+		}
+		out[p - (const unsigned char *)data] = '?';
+		p++;
+	}
+	return out;
+}
+
 bool mmr_dockerfile_is_name(const char *n)
 {
 	if (!n)
@@ -743,6 +787,9 @@ bool mmr_dockerfile_is_name(const char *n)
 	size_t l = strlen(n);
 	return l > 11 && !strcasecmp(n + l - 11, ".dockerfile");
 }
+
+static int parse_text(struct mmr_iac_set *set, const void *data, size_t len, const char *file,
+		      const struct mmr_limits *limits, struct mmr_error *reterr);
 
 int mmr_dockerfile_parse(struct mmr_iac_set *set, const void *data, size_t len, const char *file,
 			 const struct mmr_limits *limits, struct mmr_error *reterr)
@@ -760,6 +807,18 @@ int mmr_dockerfile_parse(struct mmr_iac_set *set, const void *data, size_t len, 
 				     (unsigned long long)limits->max_file_size);
 	if (memchr(data, 0, len))
 		return mmr_error_set(reterr, EBADMSG, file, 0, 0, "binary data, not a Dockerfile");
+	bool oom;
+	char *fixed = utf8_fix(data, len, &oom);
+	if (oom)
+		return -ENOMEM;
+	int r = parse_text(set, fixed ? fixed : data, len, file, limits, reterr);
+	free(fixed);
+	return r;
+}
+
+static int parse_text(struct mmr_iac_set *set, const void *data, size_t len, const char *file,
+		      const struct mmr_limits *limits, struct mmr_error *reterr)
+{
 	struct df d = {
 		.set = set,
 		.a = set->arena,
