@@ -24,7 +24,7 @@ test-deps:
 	@scripts/install-deps --test
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=release -Dwerror=true >/dev/null
+	meson setup $(BUILD) --buildtype=release >/dev/null
 
 build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD) src/mamori >/dev/null

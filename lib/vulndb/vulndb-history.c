@@ -86,7 +86,7 @@ static int migrate(struct mmr_vulndb_history *h, struct mmr_error *reterr)
 		      reterr);
 	if (rc < 0)
 		return rc;
-	int v;
+	int v = 0;
 	if ((rc = current_version(h, &v, reterr)) < 0)
 		return rc;
 	if (v > N_MIGRATIONS)

@@ -253,8 +253,8 @@ static int local_cmp(const struct pv *x, const struct pv *y)
 		return !x->local && !y->local ? 0 : x->local ? 1 : -1;
 	const char *a = x->local, *b = y->local;
 	for (;;) {
-		const char *sa, *sb;
-		size_t la, lb;
+		const char *sa = NULL, *sb = NULL;
+		size_t la = 0, lb = 0;
 		bool ha = local_seg(&a, x->local_end, &sa, &la), hb = local_seg(&b, y->local_end, &sb, &lb);
 		if (!ha || !hb)
 			return ha == hb ? 0 : ha ? 1 : -1;

@@ -134,7 +134,7 @@ static void test_syft_cyclonedx(void **state)
 	assert_string_equal(r->asset.os.name, "debian");
 	assert_string_equal(r->asset.os.version, "11");
 	assert_int_equal(mmr_report_package_count(r), 3);
-	const struct mmr_result *res;
+	const struct mmr_result *res = NULL;
 	const struct mmr_package *p = find(r, "bsdutils", &res);
 	assert_string_equal(res->class, "os-pkgs");
 	assert_string_equal(res->type, "dpkg");
@@ -230,7 +230,7 @@ static void test_trivy_cyclonedx(void **state)
 	assert_string_equal(r->asset.os.name, "alpine");
 	assert_string_equal(r->asset.os.version, "3.11.5");
 	assert_int_equal(r->results.n, 2);
-	const struct mmr_result *res;
+	const struct mmr_result *res = NULL;
 	const struct mmr_package *p = find(r, "libcrypto1.1", &res);
 	assert_string_equal(res->target, "alpine 3.11.5");
 	assert_string_equal(res->class, "os-pkgs");
@@ -296,7 +296,7 @@ static void test_trivy_spdx(void **state)
 	assert_string_equal(r->asset.name, "debian:12");
 	assert_string_equal(r->asset.os.name, "debian");
 	assert_string_equal(r->asset.os.version, "12.4");
-	const struct mmr_result *res;
+	const struct mmr_result *res = NULL;
 	const struct mmr_package *p = find(r, "bsdutils", &res);
 	assert_string_equal(res->target, "debian 12.4");
 	assert_int_equal(p->epoch, 1); /* from the epoch qualifier */
@@ -418,7 +418,7 @@ static void round_trip(int (*fn)(const struct mmr_report *, FILE *, const struct
 		const struct mmr_result *ra = r->results.v[i];
 		for (size_t k = 0; k < ra->packages.n; k++) {
 			const struct mmr_package *pa = ra->packages.v[k];
-			const struct mmr_result *rb;
+			const struct mmr_result *rb = NULL;
 			const struct mmr_package *pb = find(b, pa->name, &rb);
 			assert_string_equal(rb->target, ra->target);
 			assert_string_equal(rb->class, ra->class);
