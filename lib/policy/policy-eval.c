@@ -887,8 +887,12 @@ const char *mmr_policy_result_name(enum mmr_policy_result r)
 
 bool mmr_policy_ignore_matches(const struct mmr_policy_rule *rule, const char *ig)
 {
+	/* as written in comments, and as the front ends store them
+	 * ("checkov:CKV_AWS_1 reason": the tool kept, the marker word dropped);
+	 * the longer form first */
 	static const char *const prefixes[] = { "mamori:ignore:", "mamori:skip=", "checkov:skip=",
-						"trivy:ignore:", "tfsec:ignore:" };
+						"trivy:ignore:", "tfsec:ignore:", "checkov:",
+						"trivy:", "tfsec:" };
 	if (!rule || !ig)
 		return false;
 	while (*ig == ' ' || *ig == '\t' || *ig == '#' || *ig == '/')
