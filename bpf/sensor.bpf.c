@@ -199,8 +199,14 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	e->exe_ino = BPF_CORE_READ(ino, i_ino);
 	e->exe_dev = BPF_CORE_READ(ino, i_sb, s_dev);
-	if (BPF_CORE_READ(ino, i_sb, s_magic) == MMR_OVERLAYFS_MAGIC)
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == MMR_OVERLAYFS_MAGIC) {
 		e->h.flags |= MMR_SENSOR_F_OVERLAY_EXE;
+		/* the overlay inode embeds the VFS inode; a file copied up or
+		 * created in the container has an upper dentry (drift) */
+		struct ovl_inode *oi = (void *)((char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+		if (BPF_CORE_READ(oi, __upperdentry))
+			e->h.flags |= MMR_SENSOR_F_UPPER_EXE;
+	}
 	char dname[8] = {};
 	bpf_probe_read_kernel_str(dname, sizeof(dname), BPF_CORE_READ(f, f_path.dentry, d_name.name));
 	if (dname[0] == 'm' && dname[1] == 'e' && dname[2] == 'm' && dname[3] == 'f' && dname[4] == 'd' &&

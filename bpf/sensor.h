@@ -53,6 +53,7 @@ enum mmr_sensor_type {
 #define MMR_SENSOR_F_MEMFD_EXE 0x2  /* exec of a memfd (fileless) */
 #define MMR_SENSOR_F_SENSITIVE 0x4  /* open matched the sensitive-prefix map */
 #define MMR_SENSOR_F_OVERLAY_EXE 0x8 /* executable lives on overlayfs */
+#define MMR_SENSOR_F_UPPER_EXE 0x10  /* ... in the overlay's upper (writable) layer */
 
 struct mmr_sensor_hdr {
 	uint64_t seq;       /* global sequence number, from 1, no gaps except drops */

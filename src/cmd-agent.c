@@ -1,13 +1,18 @@
 /* cmd-agent.c - `mamori agent`: run the runtime sensor and print what it sees.
  *
- *   mamori agent [--rules FILE...] [--output FILE] [--duration SECONDS]
- *                [--events TYPE,...] [--open-all] [--no-ebpf]
- *                [--no-container-metadata]
+ *   mamori agent [--rules FILE...] [--no-default-rules] [--output FILE]
+ *                [--duration SECONDS] [--events TYPE,...] [--open-all]
+ *                [--print-events] [--no-ebpf] [--no-container-metadata]
  *
- * Loads the eBPF sensor (or the proc-connector fallback, naming the
- * coverage lost), seeds the process table from /proc and prints one JSON
- * line per event. Stats (events, drops per CPU, matches, CPU time, RSS) go
- * to stderr as one JSON line on SIGUSR1 and at exit. */
+ * Compiles the built-in rules (rules/runtime, embedded) plus every --rules
+ * file once, lists the rules skipped for unsupported fields on stderr,
+ * loads the eBPF sensor (or the proc-connector fallback, naming the
+ * coverage lost) with the in-kernel type mask set to what the rules need
+ * (plus exec/fork/exit for the process table), seeds the process table
+ * from /proc, evaluates every event and prints one Falco alert JSON line
+ * per match. --print-events prints every event instead (no rules). Stats
+ * (events, drops per CPU, matches per rule, CPU time, RSS) go to stderr as
+ * one JSON line on SIGUSR1 and at exit. */
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -18,22 +23,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/core-error.h"
 #include "core/core-log.h"
 #include "runtime/runtime-event.h"
 #include "runtime/runtime-proc.h"
+#include "runtime/runtime-rules.h"
 #include "runtime/runtime-sensor.h"
 #include "src/cli.h"
 
 static const char usage_agent[] =
 	"usage: mamori agent [--rules FILE...] [--output FILE] [--duration SECONDS]\n"
 	"\n"
-	"Watch this host's processes, files and connections with the eBPF sensor\n"
-	"and print one JSON line per event (stdout, or --output FILE). Without eBPF\n"
-	"the agent falls back to the proc connector (exec, fork, exit only) and says\n"
-	"which coverage is lost. Needs root.\n"
+	"Watch this host's processes, files and connections with the eBPF sensor,\n"
+	"evaluate Falco-compatible rules on every event and print one Falco alert\n"
+	"JSON line per match (stdout, or --output FILE). Without eBPF the agent falls\n"
+	"back to the proc connector (exec, fork, exit only) and says which coverage\n"
+	"is lost. Needs root.\n"
 	"\n"
-	"      --rules FILE       Falco-compatible rule file (repeatable; the rule\n"
-	"                         engine evaluates them once it is built in)\n"
+	"      --rules FILE       Falco-compatible rule file, loaded after the built-in\n"
+	"                         rules (repeatable; later files append/override)\n"
+	"      --no-default-rules do not load the built-in rules (rules/runtime)\n"
+	"      --print-events     print every event as a JSON line instead of alerts\n"
 	"      --output FILE      write JSON lines to FILE instead of stdout\n"
 	"      --duration S       stop after S seconds (default: until SIGINT/SIGTERM)\n"
 	"      --events T,...     only these event types (exec, fork, exit, open,\n"
@@ -65,7 +75,11 @@ struct agent {
 	struct mmr_rt_host host;
 	struct mmr_rt_event ev;
 	FILE *out;
-	uint64_t events, decode_errors, matches;
+	struct mmr_rt_rules *rules; /* NULL: print events */
+	struct mmr_rt_env env;
+	uint64_t *rule_matches;     /* per rule index */
+	char hostname[256];
+	uint64_t events, decode_errors, matches, alert_errors;
 	uint64_t per_type[MMR_RT_EVT__COUNT];
 	int write_error;
 };
@@ -150,6 +164,23 @@ static json_t *event_json(const struct mmr_rt_event *ev)
 	return o;
 }
 
+static int on_match(const struct mmr_rt_rule *rule, const struct mmr_rt_event *ev, void *ud)
+{
+	struct agent *a = ud;
+	a->matches++;
+	if (rule->index < mmr_rt_rules_count(a->rules))
+		a->rule_matches[rule->index]++;
+	char *s = mmr_rt_output_json(a->rules, rule, &a->env, ev);
+	if (!s) {
+		a->alert_errors++;
+		return 0;
+	}
+	if (fputs(s, a->out) == EOF || fputc('\n', a->out) == EOF)
+		a->write_error = errno ? errno : EIO;
+	free(s);
+	return 0;
+}
+
 static int on_record(void *ctx, const void *rec, size_t len)
 {
 	struct agent *a = ctx;
@@ -161,6 +192,11 @@ static int on_record(void *ctx, const void *rec, size_t len)
 	a->events++;
 	if (a->ev.type < MMR_RT_EVT__COUNT)
 		a->per_type[a->ev.type]++;
+	if (a->rules) {
+		a->env.now = a->ev.ts;
+		rc = mmr_rt_rules_eval(a->rules, &a->env, &a->ev, on_match, a);
+		return rc < 0 && rc != -EINVAL ? rc : 0;
+	}
 	json_t *o = event_json(&a->ev);
 	if (!o)
 		return -ENOMEM;
@@ -210,6 +246,16 @@ static void print_stats(struct agent *a, struct mmr_rt_sensor *s, double elapsed
 		json_array_append_new(pc, json_integer((json_int_t)percpu[i]));
 	json_object_set_new(o, "drops_per_cpu", pc);
 	json_object_set_new(o, "matches", json_integer((json_int_t)a->matches));
+	if (a->rules) {
+		json_t *pr = json_object();
+		for (size_t i = 0; i < mmr_rt_rules_count(a->rules); i++)
+			if (a->rule_matches[i])
+				json_object_set_new(pr, mmr_rt_rules_get(a->rules, i)->name,
+						    json_integer((json_int_t)a->rule_matches[i]));
+		json_object_set_new(o, "matches_by_rule", pr);
+		json_object_set_new(o, "rules_active", json_integer((json_int_t)mmr_rt_rules_active(a->rules)));
+		json_object_set_new(o, "alert_errors", json_integer((json_int_t)a->alert_errors));
+	}
 	json_object_set_new(o, "cpu_seconds", json_real(cpu));
 	json_object_set_new(o, "elapsed_seconds", json_real(elapsed));
 	json_object_set_new(o, "events_per_second", json_real(elapsed > 0 ? (double)a->events / elapsed : 0));
@@ -241,12 +287,81 @@ static double mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Compile the built-in rules (unless !builtin) and files; list the
+ * skipped rules; narrow *mask to the sensor types the rules need (plus
+ * exec/fork/exit, which keep the process table). -errno after printing. */
+static int load_rules(struct agent *a, bool builtin, const char *const *files, int nfiles,
+		      uint64_t *mask)
+{
+	struct mmr_error e = { 0 };
+	char msg[1200];
+	int rc = 0;
+	a->rules = mmr_rt_rules_new(NULL);
+	if (!a->rules)
+		return -ENOMEM;
+	for (size_t i = 0; builtin && i < mmr_rt_builtin_rules_n && rc >= 0; i++)
+		rc = mmr_rt_rules_load_buf(a->rules, mmr_rt_builtin_rules[i].name, mmr_rt_builtin_rules[i].data,
+					   mmr_rt_builtin_rules[i].len, &e);
+	for (int i = 0; i < nfiles && rc >= 0; i++)
+		rc = mmr_rt_rules_load_file(a->rules, files[i], &e);
+	if (rc >= 0)
+		rc = mmr_rt_rules_compile(a->rules, &e);
+	if (rc < 0) {
+		fprintf(stderr, "mamori agent: rules: %s\n",
+			e.msg[0] ? mmr_error_format(&e, msg, sizeof(msg)) : strerror(-rc));
+		return rc;
+	}
+	size_t nskip = 0;
+	const struct mmr_rt_skipped *sk = mmr_rt_rules_skipped(a->rules, &nskip);
+	for (size_t i = 0; i < nskip; i++)
+		fprintf(stderr, "mamori agent: rule skipped: %s: %s%s%s\n", sk[i].rule,
+			sk[i].field ? "field " : "", sk[i].field ? sk[i].field : "",
+			sk[i].field ? "" : sk[i].reason);
+	size_t n = mmr_rt_rules_count(a->rules);
+	a->rule_matches = calloc(n + 1, sizeof(*a->rule_matches));
+	if (!a->rule_matches)
+		return -ENOMEM;
+	uint64_t need = (1ULL << MMR_SENSOR_EXEC) | (1ULL << MMR_SENSOR_FORK) | (1ULL << MMR_SENSOR_EXIT);
+	char unseen[1024] = "";
+	size_t off = 0;
+	for (unsigned t = 1; t < MMR_RT_EVT__COUNT; t++) {
+		if (!mmr_rt_rules_needs_type(a->rules, t))
+			continue;
+		uint64_t m = mmr_rt_sensor_mask_for_evt(t);
+		need |= m;
+		if (!m) {
+			int w = snprintf(unseen + off, sizeof(unseen) - off, "%s%s", off ? ", " : "",
+					 mmr_rt_evt_type_name(t));
+			if (w > 0 && (size_t)w < sizeof(unseen) - off)
+				off += (size_t)w;
+		}
+	}
+	*mask = *mask ? *mask & need : need;
+	char tl[1024] = "";
+	off = 0;
+	for (unsigned t = 1; t < MMR_SENSOR_TYPE_MAX; t++)
+		if (*mask >> t & 1) {
+			int w = snprintf(tl + off, sizeof(tl) - off, "%s%s", off ? "," : "", mmr_rt_sensor_type_name(t));
+			if (w > 0 && (size_t)w < sizeof(tl) - off)
+				off += (size_t)w;
+		}
+	fprintf(stderr, "mamori agent: %zu rules, %zu active, %zu skipped; sensor events: %s\n", n,
+		mmr_rt_rules_active(a->rules), nskip, tl);
+	if (unseen[0])
+		fprintf(stderr, "mamori agent: the sensor does not produce these event types the rules use: %s\n",
+			unseen);
+	if (gethostname(a->hostname, sizeof(a->hostname) - 1) < 0)
+		a->hostname[0] = 0;
+	return 0;
+}
+
 int mmr_cli_agent(int argc, char **argv, const char *cmd)
 {
 	const char *output = NULL;
 	double duration = 0;
 	struct mmr_rt_sensor_opts so = { 0 };
-	bool no_meta = false;
+	bool no_meta = false, print_events = false, default_rules = true;
+	const char *rule_files[64];
 	int nrules = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -260,7 +375,9 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 		} else if (strcmp(a, "--rules") == 0 && val) {
 			if (access(val, R_OK) != 0)
 				return mmr_cli_usage_error(cmd, "cannot read rule file '%s'", val);
-			nrules++;
+			if (nrules >= (int)(sizeof(rule_files) / sizeof(rule_files[0])))
+				return mmr_cli_usage_error(cmd, "too many --rules files (max 64): '%s'", val);
+			rule_files[nrules++] = val;
 			i++;
 		} else if (strcmp(a, "--duration") == 0 && val) {
 			char *end;
@@ -282,6 +399,10 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 			i++;
 		} else if (strcmp(a, "--open-all") == 0) {
 			so.open_all = true;
+		} else if (strcmp(a, "--print-events") == 0) {
+			print_events = true;
+		} else if (strcmp(a, "--no-default-rules") == 0) {
+			default_rules = false;
 		} else if (strcmp(a, "--no-ebpf") == 0) {
 			so.no_ebpf = true;
 		} else if (strcmp(a, "--no-container-metadata") == 0) {
@@ -291,13 +412,22 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 		}
 	}
 	mmr_log_set_sink(log_sink, NULL);
-	if (nrules)
-		mmr_warn("the rule engine is not built in yet: %d rule file(s) read for access only; "
-			 "printing events", nrules);
+	if (print_events && nrules)
+		return mmr_cli_usage_error(cmd, "%s prints events, not alerts: drop --rules", "--print-events");
+	if (!print_events && !default_rules && !nrules)
+		return mmr_cli_usage_error(cmd, "%s needs --rules FILE", "--no-default-rules");
 
 	static struct agent a; /* large (event + tables): not on the stack */
 	memset(&a, 0, sizeof(a));
 	a.out = stdout;
+	if (!print_events) {
+		int rc = load_rules(&a, default_rules, rule_files, nrules, &so.type_mask);
+		if (rc < 0) {
+			mmr_rt_rules_free(a.rules);
+			free(a.rule_matches);
+			return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		}
+	}
 	if (output) {
 		a.out = fopen(output, "we");
 		if (!a.out) {
@@ -312,6 +442,9 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 		goto out;
 	}
 	a.host.resolve_containers = !no_meta;
+	a.env.procs = a.host.procs;
+	a.env.conts = a.host.conts;
+	a.env.hostname = a.hostname;
 	int seeded = mmr_rt_proc_seed(&a.host);
 
 	struct sigaction sa;
@@ -392,6 +525,8 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 out:
 	mmr_rt_sensor_free(s);
 	mmr_rt_host_release(&a.host);
+	mmr_rt_rules_free(a.rules);
+	free(a.rule_matches);
 	if (a.out && a.out != stdout)
 		fclose(a.out);
 	return ret;

@@ -266,9 +266,12 @@ static void arg_flags(struct mmr_rt_event *ev, const char *name, uint64_t v,
 }
 
 static const struct flagname open_flags[] = {
-	{ 0100, "O_CREAT" },      { 0200, "O_EXCL" },       { 01000, "O_TRUNC" },
-	{ 02000, "O_APPEND" },    { 04000, "O_NONBLOCK" },  { 0200000, "O_DIRECTORY" },
-	{ 02000000, "O_CLOEXEC" }, { 020000000, "O_TMPFILE" }, { 0400000, "O_NOFOLLOW" },
+	{ 0100, "O_CREAT" },      { 0200, "O_EXCL" },       { 0400, "O_NOCTTY" },
+	{ 01000, "O_TRUNC" },     { 02000, "O_APPEND" },    { 04000, "O_NONBLOCK" },
+	{ 010000, "O_DSYNC" },    { 040000, "O_DIRECT" },   { 0100000, "O_LARGEFILE" },
+	{ 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },
+	{ 02000000, "O_CLOEXEC" }, { 04000000, "O_SYNC" },  { 010000000, "O_PATH" },
+	{ 020000000, "O_TMPFILE" },
 	{ 0, NULL },
 };
 
@@ -657,7 +660,8 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		return -EBADMSG;
 	}
 	mmr_rt_event_init(ev);
-	ev->seq = hd->seq;
+	/* evt.num is never 0 (Falco's never_true macro is evt.num=0) */
+	ev->seq = hd->seq ? hd->seq : h->records;
 	ev->ts = (uint64_t)((int64_t)hd->ts_ns + h->mono_to_epoch_ns);
 	ev->pid = (int32_t)hd->pid;
 	ev->tid = (int32_t)hd->tid;
@@ -668,9 +672,11 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 	case MMR_SENSOR_EXEC: {
 		const struct mmr_sensor_exec *e = rec;
 		p = proc_of(h, hd);
-		p->flags &= ~(MMR_RT_PROC_EXE_FROM_MEMFD | MMR_RT_PROC_EXITED);
+		p->flags &= ~(MMR_RT_PROC_EXE_FROM_MEMFD | MMR_RT_PROC_EXITED | MMR_RT_PROC_EXE_UPPER_LAYER);
 		if (e->h.flags & MMR_SENSOR_F_MEMFD_EXE)
 			p->flags |= MMR_RT_PROC_EXE_FROM_MEMFD;
+		if (e->h.flags & MMR_SENSOR_F_UPPER_EXE)
+			p->flags |= MMR_RT_PROC_EXE_UPPER_LAYER;
 		size_t alen = e->args_len < sizeof(e->args) ? e->args_len : sizeof(e->args);
 		if (alen)
 			mmr_rt_proc_set_cmdline(p, e->args, alen);

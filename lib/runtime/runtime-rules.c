@@ -1000,6 +1000,11 @@ int mmr_rt_rules_set_enabled(struct mmr_rt_rules *r, const char *name, bool enab
 	return 0;
 }
 
+bool mmr_rt_rules_needs_type(const struct mmr_rt_rules *r, unsigned type)
+{
+	return r && r->compiled && type < MMR_RT_EVT__COUNT && r->n_by_type[type] > 0;
+}
+
 int mmr_rt_rules_eval(const struct mmr_rt_rules *r, const struct mmr_rt_env *env,
 		      const struct mmr_rt_event *ev, mmr_rt_match_fn fn, void *ud)
 {

@@ -115,6 +115,20 @@ typedef int (*mmr_rt_match_fn)(const struct mmr_rt_rule *rule, const struct mmr_
 int mmr_rt_rules_eval(const struct mmr_rt_rules *r, const struct mmr_rt_env *env,
 		      const struct mmr_rt_event *ev, mmr_rt_match_fn fn, void *ud);
 
+/* true when an active rule can match events of this type
+ * (enum mmr_rt_evt_type); after compile. */
+bool mmr_rt_rules_needs_type(const struct mmr_rt_rules *r, unsigned type);
+
+/* Rule files built into the binary (the YAML files of rules/runtime, embedded at
+ * build time by runtime-embed.py): name "builtin:FILE", NUL-terminated. */
+struct mmr_rt_builtin_file {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+extern const struct mmr_rt_builtin_file mmr_rt_builtin_rules[];
+extern const size_t mmr_rt_builtin_rules_n;
+
 /* ---- outputs (runtime-output.c) ---- */
 
 /* The rule's output with %field substituted as Falco does ("<NA>" for

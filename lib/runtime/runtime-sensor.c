@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/core-log.h"
+#include "runtime/runtime-event.h"
 #include "runtime/runtime-sensor.h"
 
 #ifdef MMR_HAVE_BPF
@@ -61,6 +62,43 @@ unsigned mmr_rt_sensor_type_from_name(const char *name)
 		if (type_names[i] && strcmp(type_names[i], name) == 0)
 			return i;
 	return 0;
+}
+
+uint64_t mmr_rt_sensor_mask_for_evt(unsigned evt)
+{
+	unsigned t = 0;
+	switch (evt) {
+	case MMR_RT_EVT_EXECVE: case MMR_RT_EVT_EXECVEAT: t = MMR_SENSOR_EXEC; break;
+	case MMR_RT_EVT_CLONE: case MMR_RT_EVT_CLONE3: case MMR_RT_EVT_FORK: case MMR_RT_EVT_VFORK:
+		t = MMR_SENSOR_FORK; break;
+	case MMR_RT_EVT_PROCEXIT: t = MMR_SENSOR_EXIT; break;
+	case MMR_RT_EVT_OPEN: case MMR_RT_EVT_OPENAT: case MMR_RT_EVT_OPENAT2: case MMR_RT_EVT_CREAT:
+		t = MMR_SENSOR_OPEN; break;
+	case MMR_RT_EVT_UNLINK: case MMR_RT_EVT_UNLINKAT: t = MMR_SENSOR_UNLINK; break;
+	case MMR_RT_EVT_RENAME: case MMR_RT_EVT_RENAMEAT: case MMR_RT_EVT_RENAMEAT2: t = MMR_SENSOR_RENAME; break;
+	case MMR_RT_EVT_MKDIR: case MMR_RT_EVT_MKDIRAT: t = MMR_SENSOR_MKDIR; break;
+	case MMR_RT_EVT_CHMOD: case MMR_RT_EVT_FCHMOD: case MMR_RT_EVT_FCHMODAT: t = MMR_SENSOR_CHMOD; break;
+	case MMR_RT_EVT_CHOWN: case MMR_RT_EVT_LCHOWN: case MMR_RT_EVT_FCHOWN: case MMR_RT_EVT_FCHOWNAT:
+		t = MMR_SENSOR_CHOWN; break;
+	case MMR_RT_EVT_LINK: case MMR_RT_EVT_LINKAT: t = MMR_SENSOR_LINK; break;
+	case MMR_RT_EVT_SYMLINK: case MMR_RT_EVT_SYMLINKAT: t = MMR_SENSOR_SYMLINK; break;
+	case MMR_RT_EVT_CONNECT: t = MMR_SENSOR_CONNECT; break;
+	case MMR_RT_EVT_ACCEPT: case MMR_RT_EVT_ACCEPT4: t = MMR_SENSOR_ACCEPT; break;
+	case MMR_RT_EVT_LISTEN: t = MMR_SENSOR_LISTEN; break;
+	case MMR_RT_EVT_BIND: t = MMR_SENSOR_BIND; break;
+	case MMR_RT_EVT_SETUID: case MMR_RT_EVT_SETREUID: case MMR_RT_EVT_SETRESUID: t = MMR_SENSOR_SETUID; break;
+	case MMR_RT_EVT_SETGID: case MMR_RT_EVT_SETREGID: case MMR_RT_EVT_SETRESGID: t = MMR_SENSOR_SETGID; break;
+	case MMR_RT_EVT_CAPSET: t = MMR_SENSOR_CAPSET; break;
+	case MMR_RT_EVT_PTRACE: t = MMR_SENSOR_PTRACE; break;
+	case MMR_RT_EVT_INIT_MODULE: case MMR_RT_EVT_FINIT_MODULE: t = MMR_SENSOR_MODULE; break;
+	case MMR_RT_EVT_MOUNT: t = MMR_SENSOR_MOUNT; break;
+	case MMR_RT_EVT_UNSHARE: t = MMR_SENSOR_UNSHARE; break;
+	case MMR_RT_EVT_SETNS: t = MMR_SENSOR_SETNS; break;
+	case MMR_RT_EVT_BPF: t = MMR_SENSOR_BPF; break;
+	case MMR_RT_EVT_MEMFD_CREATE: t = MMR_SENSOR_MEMFD; break;
+	default: return 0;
+	}
+	return 1ULL << t;
 }
 
 const char *mmr_rt_sensor_kind_name(enum mmr_rt_sensor_kind k)

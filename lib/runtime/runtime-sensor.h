@@ -73,6 +73,10 @@ const char *mmr_rt_sensor_type_name(unsigned type);
 /* MMR_SENSOR_* by name, 0 if unknown. */
 unsigned mmr_rt_sensor_type_from_name(const char *name);
 
+/* The sensor types (bit per MMR_SENSOR_*) that produce Falco event type
+ * evt (enum mmr_rt_evt_type); 0 when the sensor never produces it. */
+uint64_t mmr_rt_sensor_mask_for_evt(unsigned evt);
+
 /* Fallback source (runtime-sensor-cn.c): the proc connector. */
 struct mmr_rt_sensor_cn;
 int mmr_rt_sensor_cn_open(struct mmr_rt_sensor_cn **ret, char *why, size_t whylen);
