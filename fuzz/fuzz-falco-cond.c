@@ -75,8 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t types[MMR_RT_TYPE_WORDS];
 		mmr_rt_cond_types(n, types);
 		if (cx) {
-			cx->ev = &ev;
-			cx->env = &renv;
+			mmr_rt_ectx_init(cx, &ev, &renv);
 			mmr_rt_cond_eval(n, cx);
 		}
 		free(cx);

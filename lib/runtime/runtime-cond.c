@@ -72,7 +72,21 @@ struct mmr_rt_node {
 	uint32_t *hash; /* string set for in/intersects: index+1, 0 empty */
 	size_t hashmask;
 	pcre2_code *re;
+	/* pmatch with many prefixes: prefixes without trailing '/' in a set */
+	struct cval *pm;
+	uint32_t *pmhash;
+	size_t pmmask;
+	bool pm_root; /* "/" or "" among the prefixes */
+	uint32_t glob_lit; /* glob: length of the literal prefix before any wildcard */
 	uint64_t types[MMR_RT_TYPE_WORDS];
+	/* mmr_rt_cond_optimize(): estimated cost and probability of true */
+	float cost, ptrue;
+};
+
+struct mmr_rt_optmemo {
+	const struct mmr_rt_node *key;
+	unsigned type;
+	struct mmr_rt_node *val;
 };
 
 /* ---- env ---- */
@@ -92,6 +106,9 @@ void mmr_rt_cond_env_release(struct mmr_rt_cond_env *env)
 	for (size_t i = 0; i < env->regexes.n; i++)
 		pcre2_code_free(env->regexes.v[i]);
 	env->regexes.n = 0;
+	free(env->memo);
+	env->memo = NULL;
+	env->memo_n = env->memo_cap = 0;
 }
 
 /* ---- parser ---- */
@@ -668,6 +685,62 @@ static int build_types(struct mmr_rt_cond_env *env, int opi, const char *const *
 	return 0;
 }
 
+/* An open-addressing set over vals[0..n) (index + 1 per slot, 0 empty). */
+static uint32_t *make_set(struct mmr_rt_cond_env *env, const struct cval *vals, size_t n,
+			  size_t *ret_mask)
+{
+	size_t cap = 8;
+	while (cap < n * 2)
+		cap <<= 1;
+	uint32_t *set = mmr_arena_calloc(env->arena, cap, sizeof(*set));
+	if (!set)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t h = mmr_hash64(vals[i].s, vals[i].len) & (cap - 1);
+		while (set[h])
+			h = (h + 1) & (cap - 1);
+		set[h] = (uint32_t)i + 1;
+	}
+	*ret_mask = cap - 1;
+	return set;
+}
+
+/* Lists longer than this are looked up in a hash set. */
+#define SET_MIN 5
+
+/* Hash sets for long string in/intersects lists and pmatch prefix lists. */
+static int build_sets(struct mmr_rt_cond_env *env, struct mmr_rt_node *n)
+{
+	enum op op = (enum op)n->op;
+	if (n->ref.def->type != MMR_RT_FT_STR || n->nvals < SET_MIN)
+		return 0;
+	if (op == OP_IN || op == OP_INTERSECTS) {
+		n->hash = make_set(env, n->vals, n->nvals, &n->hashmask);
+		return n->hash ? 0 : -ENOMEM;
+	}
+	if (op != OP_PMATCH)
+		return 0;
+	n->pm = mmr_arena_calloc(env->arena, n->nvals, sizeof(*n->pm));
+	if (!n->pm)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < n->nvals; i++) {
+		const struct cval *v = &n->vals[i];
+		size_t pl = v->len;
+		while (pl > 1 && v->s[pl - 1] == '/')
+			pl--;
+		if (pl == 0 || (pl == 1 && v->s[0] == '/')) {
+			n->pm_root = true; /* matches "" (only "") or any path below / */
+			if (pl == 0)
+				n->pm[k++] = (struct cval){ .s = v->s, .len = 0 };
+			continue;
+		}
+		n->pm[k++] = (struct cval){ .s = v->s, .len = pl };
+	}
+	n->pmhash = make_set(env, n->pm, k, &n->pmmask);
+	return n->pmhash ? 0 : -ENOMEM;
+}
+
 static int build_check(struct mmr_rt_cond_env *env, const struct mmr_rt_fref *ref, int opi,
 		       const char *const *vals, size_t nvals, struct mmr_rt_node **ret,
 		       char *why, size_t whylen)
@@ -747,21 +820,14 @@ static int build_check(struct mmr_rt_cond_env *env, const struct mmr_rt_fref *re
 			return r;
 		}
 	}
-	if ((op == OP_IN || op == OP_INTERSECTS) && ft == MMR_RT_FT_STR && nvals > 4) {
-		size_t cap = 8;
-		while (cap < nvals * 2)
-			cap <<= 1;
-		n->hash = mmr_arena_calloc(env->arena, cap, sizeof(*n->hash));
-		if (!n->hash)
-			return -ENOMEM;
-		n->hashmask = cap - 1;
-		for (size_t i = 0; i < nvals; i++) {
-			size_t h = mmr_hash64(n->vals[i].s, n->vals[i].len) & n->hashmask;
-			while (n->hash[h])
-				h = (h + 1) & n->hashmask;
-			n->hash[h] = (uint32_t)i + 1;
-		}
+	if (op == OP_GLOB) {
+		/* a subject must start with the pattern's literal part: test that first */
+		size_t l = strcspn(vals[0], "*?[\\");
+		n->glob_lit = l > UINT32_MAX ? UINT32_MAX : (uint32_t)l;
 	}
+	int r = build_sets(env, n);
+	if (r < 0)
+		return r;
 	*ret = n;
 	return 0;
 }
@@ -864,6 +930,9 @@ static bool ip_match(const struct mmr_rt_addr *a, const struct cval *v)
 	return true;
 }
 
+static bool in_hash(const uint32_t *set, size_t mask, const struct cval *vals, const char *s,
+		    size_t len);
+
 static bool str_eq(const struct mmr_rt_val *x, const struct cval *v)
 {
 	return x->len == v->len && memcmp(x->s, v->s, v->len) == 0;
@@ -871,17 +940,36 @@ static bool str_eq(const struct mmr_rt_val *x, const struct cval *v)
 
 static bool in_set(const struct mmr_rt_node *n, const struct mmr_rt_val *x)
 {
-	if (n->hash) {
-		size_t h = mmr_hash64(x->s, x->len) & n->hashmask;
-		while (n->hash[h]) {
-			if (str_eq(x, &n->vals[n->hash[h] - 1]))
-				return true;
-			h = (h + 1) & n->hashmask;
-		}
-		return false;
-	}
+	if (n->hash)
+		return in_hash(n->hash, n->hashmask, n->vals, x->s, x->len);
 	for (size_t i = 0; i < n->nvals; i++)
 		if (str_eq(x, &n->vals[i]))
+			return true;
+	return false;
+}
+
+static bool in_hash(const uint32_t *set, size_t mask, const struct cval *vals, const char *s,
+		    size_t len)
+{
+	size_t h = mmr_hash64(s, len) & mask;
+	while (set[h]) {
+		const struct cval *v = &vals[set[h] - 1];
+		if (v->len == len && memcmp(v->s, s, len) == 0)
+			return true;
+		h = (h + 1) & mask;
+	}
+	return false;
+}
+
+/* pmatch over the prefix set: x itself or x cut before any '/' */
+static bool in_pmatch(const struct mmr_rt_node *n, const struct mmr_rt_val *x)
+{
+	if (n->pm_root && x->len && x->s[0] == '/')
+		return true;
+	if (in_hash(n->pmhash, n->pmmask, n->pm, x->s, x->len))
+		return true;
+	for (size_t i = 1; i < x->len; i++)
+		if (x->s[i] == '/' && in_hash(n->pmhash, n->pmmask, n->pm, x->s, i))
 			return true;
 	return false;
 }
@@ -909,9 +997,17 @@ static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct 
 			return false;
 		default: {
 			/* string operators on a number: compare its decimal form */
-			int w = snprintf(numbuf, sizeof(numbuf), "%lld", (long long)x->n);
-			x->s = numbuf;
-			x->len = w > 0 ? (size_t)w : 0;
+			uint64_t u = x->n < 0 ? 0 - (uint64_t)x->n : (uint64_t)x->n;
+			size_t w = sizeof(numbuf) - 1;
+			numbuf[w] = '\0';
+			do {
+				numbuf[--w] = (char)('0' + u % 10);
+				u /= 10;
+			} while (u);
+			if (x->n < 0)
+				numbuf[--w] = '-';
+			x->s = numbuf + w;
+			x->len = sizeof(numbuf) - 1 - w;
 			break;
 		}
 		}
@@ -930,6 +1026,8 @@ static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct 
 	case OP_IN:
 	case OP_INTERSECTS: return in_set(n, x);
 	case OP_PMATCH:
+		if (n->pmhash)
+			return in_pmatch(n, x);
 		for (size_t i = 0; i < n->nvals; i++) {
 			const struct cval *p = &n->vals[i];
 			size_t pl = p->len;
@@ -947,6 +1045,9 @@ static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct 
 	case OP_BSTARTSWITH: return x->len >= v->len && memcmp(x->s, v->s, v->len) == 0;
 	case OP_ENDSWITH: return x->len >= v->len && memcmp(x->s + x->len - v->len, v->s, v->len) == 0;
 	case OP_GLOB:
+		if (x->len < n->glob_lit || memcmp(x->s, v->s, n->glob_lit) != 0)
+			return false;
+		/* fall through */
 	case OP_IGLOB:
 	case OP_REGEX: {
 		/* needs a NUL-terminated subject */
@@ -979,6 +1080,10 @@ static bool eval_check(const struct mmr_rt_node *n, struct mmr_rt_ectx *cx)
 	bool neg = n->op == OP_NE;
 	unsigned idx = 0;
 	bool any_value = false;
+	enum mmr_rt_ftype ft = n->ref.def->type;
+	cx->ip_only = (ft == MMR_RT_FT_IP || ft == MMR_RT_FT_NET) &&
+		      (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN || n->op == OP_INTERSECTS ||
+		       n->op == OP_EXISTS);
 	for (; idx < MMR_RT_ANCESTRY_MAX + 2; idx++) {
 		memset(&x, 0, sizeof(x));
 		if (n->ref.def->fn(&n->ref, cx, idx, &x) <= 0)
@@ -1074,4 +1179,347 @@ void mmr_rt_cond_types(const struct mmr_rt_node *n, uint64_t out[MMR_RT_TYPE_WOR
 		set_all(out);
 		return;
 	}
+}
+
+/* ---- optimisation ----
+ * Per event type: evt.type tests become constants, and/or chains are
+ * flattened and simplified, alternatives `f = a or f in (b, c)` on the same
+ * string field become one set lookup (likewise `not f in A and not f in B`),
+ * and operands are ordered by expected cost: for and, ascending
+ * cost / P(false); for or, ascending cost / P(true) (the classic optimal
+ * order for independent short-circuit tests). Boolean results are
+ * unchanged: conditions are two-valued and extraction has no side effects. */
+
+static int memo_put(struct mmr_rt_cond_env *env, const struct mmr_rt_node *k, unsigned t,
+		    struct mmr_rt_node *v);
+
+static size_t memo_slot(const struct mmr_rt_node *k, unsigned t, size_t mask)
+{
+	uint64_t x = (uint64_t)(uintptr_t)k * 0x9e3779b97f4a7c15ull ^ (uint64_t)t * 0xc2b2ae3d27d4eb4full;
+	return (size_t)(x >> 17) & mask;
+}
+
+static struct mmr_rt_node *memo_get(const struct mmr_rt_cond_env *env,
+				    const struct mmr_rt_node *k, unsigned t)
+{
+	if (!env->memo_cap)
+		return NULL;
+	size_t mask = env->memo_cap - 1;
+	for (size_t i = memo_slot(k, t, mask);; i = (i + 1) & mask) {
+		const struct mmr_rt_optmemo *m = &env->memo[i];
+		if (!m->key)
+			return NULL;
+		if (m->key == k && m->type == t)
+			return m->val;
+	}
+}
+
+static int memo_put(struct mmr_rt_cond_env *env, const struct mmr_rt_node *k, unsigned t,
+		    struct mmr_rt_node *v)
+{
+	if ((env->memo_n + 1) * 2 > env->memo_cap) {
+		size_t nc = env->memo_cap ? env->memo_cap * 2 : 1024;
+		struct mmr_rt_optmemo *nm = calloc(nc, sizeof(*nm));
+		if (!nm)
+			return -ENOMEM;
+		for (size_t i = 0; i < env->memo_cap; i++) {
+			const struct mmr_rt_optmemo *m = &env->memo[i];
+			if (!m->key)
+				continue;
+			size_t j = memo_slot(m->key, m->type, nc - 1);
+			while (nm[j].key)
+				j = (j + 1) & (nc - 1);
+			nm[j] = *m;
+		}
+		free(env->memo);
+		env->memo = nm;
+		env->memo_cap = nc;
+	}
+	size_t mask = env->memo_cap - 1, i = memo_slot(k, t, mask);
+	while (env->memo[i].key)
+		i = (i + 1) & mask;
+	env->memo[i] = (struct mmr_rt_optmemo){ k, t, v };
+	env->memo_n++;
+	return 0;
+}
+
+/* Optimised nodes have their own budget (four times the parse budget);
+ * past it the unoptimised subtree is used as is. */
+static struct mmr_rt_node *opt_node(struct mmr_rt_cond_env *env, enum node_kind k)
+{
+	size_t max = env->max_nodes;
+	env->max_nodes = max * 4;
+	struct mmr_rt_node *n = new_node(env, k);
+	env->max_nodes = max;
+	return n;
+}
+
+static struct mmr_rt_node *opt_not(struct mmr_rt_cond_env *env, struct mmr_rt_node *k)
+{
+	struct mmr_rt_node *n = opt_node(env, K_NOT);
+	struct mmr_rt_node **kk = mmr_arena_calloc(env->arena, 1, sizeof(*kk));
+	if (!n || !kk)
+		return NULL;
+	kk[0] = k;
+	n->kids = kk;
+	n->nkids = 1;
+	n->cost = k->cost;
+	n->ptrue = 1 - k->ptrue;
+	return n;
+}
+
+static struct mmr_rt_node *opt_const(struct mmr_rt_cond_env *env, bool v)
+{
+	struct mmr_rt_node *n = opt_node(env, v ? K_TRUE : K_FALSE);
+	if (n) {
+		n->cost = 0;
+		n->ptrue = v ? 1.0f : 0.0f;
+	}
+	return n;
+}
+
+int mmr_rt_cond_const(const struct mmr_rt_node *n)
+{
+	return n->kind == K_TRUE ? 1 : n->kind == K_FALSE ? 0 : -1;
+}
+
+static bool multi_valued(const struct mmr_rt_fref *ref)
+{
+	return ref->def->arg == MMR_RT_FARG_INDEX_OPT && ref->index < 0;
+}
+
+/* Rough cost (in units of one cheap comparison) and selectivity. */
+static void check_estimate(struct mmr_rt_node *n)
+{
+	const char *f = n->ref.def->name;
+	float fc = 1, oc = 1, p = 0.1f;
+	if (multi_valued(&n->ref))
+		fc = 4;
+	else if (!strcmp(f, "proc.cmdline") || !strcmp(f, "proc.args") ||
+		 !strcmp(f, "proc.pcmdline") || !strcmp(f, "evt.args"))
+		fc = 2.5f;
+	else if (!strncmp(f, "proc.p", 6) || !strncmp(f, "proc.a", 6) || !strncmp(f, "evt.arg", 7) ||
+		 !strncmp(f, "container.", 10) || !strncmp(f, "k8s.", 4) ||
+		 !strncmp(f, "thread.cap", 10) || !strcmp(f, "proc.sname") || !strcmp(f, "fd.directory"))
+		fc = 2;
+	switch ((enum op)n->op) {
+	case OP_EQ: p = n->ref.def->type == MMR_RT_FT_STR ? 0.1f : 0.3f; break;
+	case OP_NE: p = 0.9f; break;
+	case OP_LT: case OP_LE: case OP_GT: case OP_GE: p = 0.5f; break;
+	case OP_IN: case OP_INTERSECTS:
+		oc = n->hash ? 1.5f : 1 + 0.3f * (float)n->nvals;
+		p = 0.2f;
+		break;
+	case OP_PMATCH:
+		oc = n->pmhash ? 3 : 1 + 0.5f * (float)n->nvals;
+		p = 0.2f;
+		break;
+	case OP_CONTAINS: case OP_BCONTAINS: case OP_ENDSWITH: oc = 2; break;
+	case OP_STARTSWITH: case OP_BSTARTSWITH: oc = 1.2f; break;
+	case OP_ICONTAINS: oc = 4; break;
+	case OP_GLOB: case OP_IGLOB: oc = 6; break;
+	case OP_REGEX: oc = 12; break;
+	case OP_EXISTS: oc = 0.2f; p = 0.8f; break;
+	}
+	n->cost = fc + oc * (multi_valued(&n->ref) ? 4 : 1);
+	n->ptrue = p;
+}
+
+static bool same_ref(const struct mmr_rt_fref *a, const struct mmr_rt_fref *b)
+{
+	return a->def == b->def && a->index == b->index &&
+	       (a->arg == b->arg || (a->arg && b->arg && !strcmp(a->arg, b->arg)));
+}
+
+/* A string-set check (f = x, f in (...)) whose values can be merged. */
+static bool settable(const struct mmr_rt_node *n)
+{
+	return n->kind == K_CHECK && n->ref.def->type == MMR_RT_FT_STR &&
+	       (n->op == OP_EQ || n->op == OP_IN || n->op == OP_INTERSECTS);
+}
+
+/* For or: the check itself; for and: the check under a not. */
+static const struct mmr_rt_node *set_of(const struct mmr_rt_node *n, bool is_or)
+{
+	if (!is_or) {
+		if (n->kind != K_NOT)
+			return NULL;
+		n = n->kids[0];
+	}
+	return settable(n) ? n : NULL;
+}
+
+/* Merge kids[i] with every later kid testing the same field (set_of). */
+static struct mmr_rt_node *merge_sets(struct mmr_rt_cond_env *env, struct mmr_rt_node **kids,
+				      size_t *nkids, size_t i, bool is_or)
+{
+	const struct mmr_rt_node *a = set_of(kids[i], is_or);
+	size_t total = a->nvals, nm = 1;
+	for (size_t j = i + 1; j < *nkids; j++) {
+		const struct mmr_rt_node *b = set_of(kids[j], is_or);
+		if (b && same_ref(&a->ref, &b->ref)) {
+			total += b->nvals;
+			nm++;
+		}
+	}
+	if (nm == 1)
+		return kids[i];
+	struct mmr_rt_node *m = opt_node(env, K_CHECK);
+	struct cval *vals = mmr_arena_calloc(env->arena, total ? total : 1, sizeof(*vals));
+	if (!m || !vals)
+		return NULL;
+	m->op = OP_IN;
+	m->ref = a->ref;
+	m->vals = vals;
+	size_t w = i + 1;
+	memcpy(vals, a->vals, a->nvals * sizeof(*vals));
+	m->nvals = a->nvals;
+	for (size_t j = i + 1; j < *nkids; j++) {
+		const struct mmr_rt_node *b = set_of(kids[j], is_or);
+		if (b && same_ref(&a->ref, &b->ref)) {
+			memcpy(vals + m->nvals, b->vals, b->nvals * sizeof(*vals));
+			m->nvals += b->nvals;
+		} else {
+			kids[w++] = kids[j];
+		}
+	}
+	*nkids = w;
+	if (build_sets(env, m) < 0)
+		return NULL;
+	check_estimate(m);
+	if (is_or)
+		return m;
+	return opt_not(env, m);
+}
+
+static float rank(const struct mmr_rt_node *n, bool is_or)
+{
+	float decisive = is_or ? n->ptrue : 1 - n->ptrue;
+	if (decisive < 0.001f)
+		decisive = 0.001f;
+	return n->cost / decisive;
+}
+
+static struct mmr_rt_node *optimize(struct mmr_rt_cond_env *env, struct mmr_rt_node *n,
+				    unsigned t, unsigned depth);
+
+static struct mmr_rt_node *opt_seq(struct mmr_rt_cond_env *env, struct mmr_rt_node *n,
+				   unsigned t, unsigned depth)
+{
+	bool is_or = n->kind == K_OR;
+	size_t cap = n->nkids, nk = 0;
+	struct mmr_rt_node **kids = mmr_arena_calloc(env->arena, cap ? cap : 1, sizeof(*kids));
+	if (!kids)
+		return NULL;
+	for (uint32_t i = 0; i < n->nkids; i++) {
+		struct mmr_rt_node *k = optimize(env, n->kids[i], t, depth + 1);
+		if (!k)
+			return NULL;
+		int c = mmr_rt_cond_const(k);
+		if (c >= 0) {
+			if (c == (is_or ? 1 : 0))
+				return opt_const(env, c == 1); /* decides the whole chain */
+			continue;                           /* neutral */
+		}
+		/* flatten a nested chain of the same kind */
+		size_t add = k->kind == n->kind ? k->nkids : 1;
+		if (nk + add > cap) {
+			size_t nc = (nk + add) * 2;
+			struct mmr_rt_node **nv = mmr_arena_realloc(env->arena, kids,
+								    cap * sizeof(*kids), nc * sizeof(*kids));
+			if (!nv)
+				return NULL;
+			kids = nv;
+			cap = nc;
+		}
+		if (k->kind == n->kind) {
+			memcpy(kids + nk, k->kids, add * sizeof(*kids));
+			nk += add;
+		} else {
+			kids[nk++] = k;
+		}
+	}
+	for (size_t i = 0; i < nk; i++)
+		if (set_of(kids[i], is_or) && !(kids[i] = merge_sets(env, kids, &nk, i, is_or)))
+			return NULL;
+	if (nk == 0)
+		return opt_const(env, !is_or);
+	if (nk == 1)
+		return kids[0];
+	/* stable insertion sort by rank */
+	for (size_t i = 1; i < nk; i++) {
+		struct mmr_rt_node *k = kids[i];
+		float r = rank(k, is_or);
+		size_t j = i;
+		while (j > 0 && rank(kids[j - 1], is_or) > r) {
+			kids[j] = kids[j - 1];
+			j--;
+		}
+		kids[j] = k;
+	}
+	struct mmr_rt_node *o = opt_node(env, is_or ? K_OR : K_AND);
+	if (!o)
+		return NULL;
+	o->kids = kids;
+	o->nkids = (uint32_t)nk;
+	float cost = 0, reach = 1;
+	for (size_t i = 0; i < nk; i++) {
+		cost += reach * kids[i]->cost;
+		reach *= is_or ? 1 - kids[i]->ptrue : kids[i]->ptrue;
+	}
+	o->cost = cost;
+	o->ptrue = is_or ? 1 - reach : reach;
+	return o;
+}
+
+static struct mmr_rt_node *optimize(struct mmr_rt_cond_env *env, struct mmr_rt_node *n,
+				    unsigned t, unsigned depth)
+{
+	struct mmr_rt_node *o = memo_get(env, n, t);
+	if (o)
+		return o;
+	if (depth > 4 * (128 + env->max_depth))
+		return n; /* left as parsed; still exact */
+	switch (n->kind) {
+	case K_TYPES: {
+		bool in = t < MMR_RT_EVT__COUNT && (n->types[t / 64] >> (t % 64) & 1);
+		o = opt_const(env, n->negate ? !in : in);
+		break;
+	}
+	case K_NOT: {
+		struct mmr_rt_node *k = optimize(env, n->kids[0], t, depth + 1);
+		if (!k)
+			return NULL;
+		int c = mmr_rt_cond_const(k);
+		if (c >= 0) {
+			o = opt_const(env, c == 0);
+		} else if (k->kind == K_NOT) {
+			o = k->kids[0];
+		} else {
+			o = opt_not(env, k);
+		}
+		break;
+	}
+	case K_AND:
+	case K_OR:
+		o = opt_seq(env, n, t, depth);
+		break;
+	case K_CHECK:
+		check_estimate(n);
+		o = n;
+		break;
+	default:
+		o = n;
+		break;
+	}
+	if (!o)
+		o = n; /* budget or memory exhausted: the unoptimised subtree is exact */
+	(void)memo_put(env, n, t, o); /* without the memo we only redo work */
+	return o;
+}
+
+struct mmr_rt_node *mmr_rt_cond_optimize(struct mmr_rt_cond_env *env, struct mmr_rt_node *n,
+					 unsigned evt_type)
+{
+	return optimize(env, n, evt_type, 0);
 }

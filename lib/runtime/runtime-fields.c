@@ -40,16 +40,45 @@ static const struct mmr_rt_proc *ev_proc(struct mmr_rt_ectx *cx)
 	return cx->ev->proc;
 }
 
-static const struct mmr_rt_proc *ancestor(struct mmr_rt_ectx *cx, unsigned n)
+void mmr_rt_ectx_init(struct mmr_rt_ectx *cx, const struct mmr_rt_event *ev,
+		      const struct mmr_rt_env *env)
+{
+	cx->ev = ev;
+	cx->env = env;
+	cx->have = 0;
+	cx->ip_only = false;
+	cx->nanc = 0;
+}
+
+/* Walk the parent chain once per event (same stopping rules as
+ * mmr_rt_proc_ancestor: root, self-parent, missing entry, depth cap). */
+static void fill_ancestors(struct mmr_rt_ectx *cx)
 {
 	const struct mmr_rt_proc *p = ev_proc(cx);
-	if (!p)
-		return NULL;
+	const struct mmr_rt_proctab *t = cx->env ? cx->env->procs : NULL;
+	uint32_t n = 0;
+	if (p) {
+		cx->anc[n++] = p;
+		while (t && n <= MMR_RT_ANCESTRY_MAX) {
+			if (p->ppid <= 0 || p->ppid == p->pid)
+				break;
+			p = mmr_rt_proctab_get(t, p->ppid);
+			if (!p)
+				break;
+			cx->anc[n++] = p;
+		}
+	}
+	cx->nanc = n;
+	cx->have |= MMR_RT_C_ANC;
+}
+
+static const struct mmr_rt_proc *ancestor(struct mmr_rt_ectx *cx, unsigned n)
+{
 	if (n == 0)
-		return p;
-	if (!cx->env || !cx->env->procs)
-		return NULL;
-	return mmr_rt_proc_ancestor(cx->env->procs, p, n);
+		return ev_proc(cx);
+	if (!(cx->have & MMR_RT_C_ANC))
+		fill_ancestors(cx);
+	return n < cx->nanc ? cx->anc[n] : NULL;
 }
 
 static const struct mmr_rt_container *ev_container(struct mmr_rt_ectx *cx)
@@ -115,10 +144,38 @@ static int proc_field(struct mmr_rt_ectx *cx, const struct mmr_rt_proc *p, enum 
 	case PF_EXEPATH:
 		return set_str(o, p->exepath);
 	case PF_CMDLINE:
+		/* the event's process and its parent are cached per event */
+		if (p == cx->ev->proc) {
+			if (!(cx->have & MMR_RT_C_CMDLINE)) {
+				cx->cmdline_len = cmdline(p, cx->cmdline, sizeof(cx->cmdline));
+				cx->have |= MMR_RT_C_CMDLINE;
+			}
+			o->s = cx->cmdline;
+			o->len = cx->cmdline_len;
+			return 1;
+		}
+		if (p == ancestor(cx, 1)) {
+			if (!(cx->have & MMR_RT_C_PCMDLINE)) {
+				cx->pcmdline_len = cmdline(p, cx->pcmdline, sizeof(cx->pcmdline));
+				cx->have |= MMR_RT_C_PCMDLINE;
+			}
+			o->s = cx->pcmdline;
+			o->len = cx->pcmdline_len;
+			return 1;
+		}
 		o->len = cmdline(p, cx->scratch, sizeof(cx->scratch));
 		o->s = cx->scratch;
 		return 1;
 	case PF_ARGS:
+		if (p == cx->ev->proc) {
+			if (!(cx->have & MMR_RT_C_ARGS)) {
+				cx->args_len = join_args(p, 1, cx->args, sizeof(cx->args));
+				cx->have |= MMR_RT_C_ARGS;
+			}
+			o->s = cx->args;
+			o->len = cx->args_len;
+			return 1;
+		}
 		o->len = join_args(p, 1, cx->scratch, sizeof(cx->scratch));
 		o->s = cx->scratch;
 		return 1;
@@ -256,19 +313,22 @@ static const char *const cap_names[] = {
 	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 };
 
+/* names joined by spaces, without printf: this runs per tested event */
 static int caps(struct mmr_rt_ectx *cx, uint64_t mask, struct mmr_rt_val *o)
 {
 	size_t off = 0;
-	cx->scratch[0] = '\0';
 	for (unsigned i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++) {
 		if (!(mask & ((uint64_t)1 << i)))
 			continue;
-		int w = snprintf(cx->scratch + off, sizeof(cx->scratch) - off, "%s%s",
-				 off ? " " : "", cap_names[i]);
-		if (w < 0 || (size_t)w >= sizeof(cx->scratch) - off)
+		size_t l = strlen(cap_names[i]);
+		if (off + 1 + l >= sizeof(cx->scratch))
 			break;
-		off += (size_t)w;
+		if (off)
+			cx->scratch[off++] = ' ';
+		memcpy(cx->scratch + off, cap_names[i], l);
+		off += l;
 	}
+	cx->scratch[off] = '\0';
 	o->s = cx->scratch;
 	o->len = off;
 	return 1;
@@ -637,6 +697,11 @@ static int ip_end(struct mmr_rt_ectx *cx, char which, unsigned idx, struct mmr_r
 	o->ip = server ? fd->sip : fd->cip;
 	if (!o->ip.family)
 		return 0;
+	if (cx->ip_only) {
+		o->s = "";
+		o->len = 0;
+		return 1;
+	}
 	const char *r;
 	if (o->ip.family == AF_INET)
 		r = inet_ntop(AF_INET, o->ip.ip + 12, cx->scratch, 64);

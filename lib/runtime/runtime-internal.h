@@ -74,12 +74,35 @@ const struct mmr_rt_field_def *mmr_rt_field_table(size_t *ret_n);
 
 #define MMR_RT_SCRATCH 8192
 
+/* Per-event cache of values that cost a walk or a copy to compute
+ * (ancestor chain, proc.cmdline, proc.args, proc.pcmdline): filled lazily
+ * by the extractors on first use and reused by every rule that tests them
+ * during one mmr_rt_rules_eval(). MMR_RT_C_* bits say what is valid. */
+#define MMR_RT_C_ANC (1u << 0)
+#define MMR_RT_C_CMDLINE (1u << 1)
+#define MMR_RT_C_ARGS (1u << 2)
+#define MMR_RT_C_PCMDLINE (1u << 3)
+#define MMR_RT_CMDLINE_MAX (MMR_RT_ARGS_MAX + MMR_RT_COMM_MAX + 2)
+
 struct mmr_rt_ectx {
 	const struct mmr_rt_event *ev;
 	const struct mmr_rt_env *env;
+	uint32_t have; /* MMR_RT_C_* */
+	bool ip_only;  /* the caller compares addresses: ip fields may skip their text */
+	uint32_t nanc; /* anc[0..nanc): 0 = the process, 1 = parent, ... */
+	const struct mmr_rt_proc *anc[MMR_RT_ANCESTRY_MAX + 1];
+	size_t cmdline_len, args_len, pcmdline_len;
+	char cmdline[MMR_RT_CMDLINE_MAX];
+	char args[MMR_RT_ARGS_MAX];
+	char pcmdline[MMR_RT_CMDLINE_MAX];
 	/* scratch for composed strings; each extraction may overwrite it */
 	char scratch[MMR_RT_SCRATCH];
 };
+
+/* Start evaluating ev: sets ev/env and empties the cache. Every ectx
+ * must go through this before its first extraction. */
+void mmr_rt_ectx_init(struct mmr_rt_ectx *cx, const struct mmr_rt_event *ev,
+		      const struct mmr_rt_env *env);
 
 /* Format value v of field ref for output (Falco's rendering) into buf;
  * returns bytes written (no NUL counted); "<NA>" when absent. */
@@ -120,6 +143,9 @@ struct mmr_rt_cond_env {
 	const char *stack[128];
 	unsigned depth;
 	struct mmr_vec regexes;
+	/* internal: mmr_rt_cond_optimize() memo, (node, type) -> node */
+	struct mmr_rt_optmemo *memo;
+	size_t memo_n, memo_cap;
 };
 
 void mmr_rt_cond_env_init(struct mmr_rt_cond_env *env, struct mmr_arena *a);
@@ -144,6 +170,19 @@ int mmr_rt_cond_check(struct mmr_rt_cond_env *env, const char *field, const char
 		      struct mmr_error *reterr);
 
 bool mmr_rt_cond_eval(const struct mmr_rt_node *n, struct mmr_rt_ectx *cx);
+
+/* The tree n specialised for events of type evt_type: evt.type tests
+ * folded to constants, nested and/or flattened, same-field equality
+ * alternatives merged into hash sets, and the operands of every and/or
+ * ordered cheapest-and-most-decisive first. Conditions are two-valued and
+ * side-effect free, so the result matches exactly the same events of that
+ * type. Results are shared between rules (memoised in env). Returns NULL
+ * on ENOMEM. */
+struct mmr_rt_node *mmr_rt_cond_optimize(struct mmr_rt_cond_env *env, struct mmr_rt_node *n,
+					 unsigned evt_type);
+/* Constant value of an optimised tree: 1 always true, 0 always false,
+ * -1 depends on the event. */
+int mmr_rt_cond_const(const struct mmr_rt_node *n);
 
 /* Event types the tree can match: bitmap of MMR_RT_EVT__COUNT bits;
  * all bits set when not restricted by evt.type. */

@@ -39,8 +39,7 @@ size_t mmr_rt_output_format(const struct mmr_rt_rules *r, const struct mmr_rt_ru
 	struct mmr_rt_ectx *cx = malloc(sizeof(*cx));
 	if (!cx || !rule || !rule->output)
 		goto out;
-	cx->ev = ev;
-	cx->env = env;
+	mmr_rt_ectx_init(cx, ev, env);
 	const char *o = rule->output;
 	size_t ol = strlen(o);
 	for (size_t i = 0; i <= nf && off + 1 < buflen; i++) {
@@ -84,8 +83,7 @@ char *mmr_rt_output_json(const struct mmr_rt_rules *r, const struct mmr_rt_rule 
 	json_t *j = json_object(), *fields = json_object(), *tags = json_array();
 	if (!text || !cx || !j || !fields || !tags)
 		goto out;
-	cx->ev = ev;
-	cx->env = env;
+	mmr_rt_ectx_init(cx, ev, env);
 	/* "HH:MM:SS.nnnnnnnnn: Priority output" */
 	time_t t = (time_t)(ev->ts / 1000000000ull);
 	struct tm tm;

@@ -94,8 +94,10 @@ struct mmr_rt_rules {
 	size_t nskipped, nactive;
 	struct mmr_rt_cond_env env;
 	bool compiled;
-	/* per event type: indexes of rules to run */
+	/* per event type: indexes of rules to run, in file order, and each
+	 * rule's condition specialised for that type (mmr_rt_cond_optimize) */
 	uint32_t *by_type[MMR_RT_EVT__COUNT];
+	const struct mmr_rt_node **tree_by_type[MMR_RT_EVT__COUNT];
 	uint32_t n_by_type[MMR_RT_EVT__COUNT];
 };
 
@@ -141,8 +143,10 @@ void mmr_rt_rules_free(struct mmr_rt_rules *r)
 		if (r->macros.slots && r->macros.slots[i].key && r->macros.slots[i].val)
 			mmr_buf_release(&((struct r_macro *)r->macros.slots[i].val)->cond);
 	mmr_rt_cond_env_release(&r->env);
-	for (unsigned t = 0; t < MMR_RT_EVT__COUNT; t++)
+	for (unsigned t = 0; t < MMR_RT_EVT__COUNT; t++) {
 		free(r->by_type[t]);
+		free(r->tree_by_type[t]);
+	}
 	mmr_arena_free(r->arena);
 	free(r);
 }
@@ -936,15 +940,25 @@ int mmr_rt_rules_compile(struct mmr_rt_rules *r, struct mmr_error *reterr)
 			if (!n)
 				continue;
 			r->by_type[t] = malloc(n * sizeof(uint32_t));
-			if (!r->by_type[t]) {
+			r->tree_by_type[t] = malloc(n * sizeof(*r->tree_by_type[t]));
+			if (!r->by_type[t] || !r->tree_by_type[t]) {
 				rc = -ENOMEM;
 				break;
 			}
 			n = 0;
 			for (size_t i = 0; i < r->rules.n; i++) {
 				struct r_rule *rr = r->rules.v[i];
-				if (rr->pub.active && (types[i * MMR_RT_TYPE_WORDS + t / 64] >> (t % 64) & 1))
-					r->by_type[t][n++] = (uint32_t)i;
+				if (!rr->pub.active || !(types[i * MMR_RT_TYPE_WORDS + t / 64] >> (t % 64) & 1))
+					continue;
+				struct mmr_rt_node *opt = mmr_rt_cond_optimize(env, rr->tree, t);
+				if (!opt) {
+					rc = -ENOMEM;
+					break;
+				}
+				if (mmr_rt_cond_const(opt) == 0)
+					continue; /* cannot match this type */
+				r->tree_by_type[t][n] = opt;
+				r->by_type[t][n++] = (uint32_t)i;
 			}
 			r->n_by_type[t] = (uint32_t)n;
 		}
@@ -1015,12 +1029,13 @@ int mmr_rt_rules_eval(const struct mmr_rt_rules *r, const struct mmr_rt_env *env
 	if (!n)
 		return 0;
 	struct mmr_rt_ectx cx;
-	cx.ev = ev;
-	cx.env = env;
+	mmr_rt_ectx_init(&cx, ev, env);
+	const uint32_t *idx = r->by_type[t];
+	const struct mmr_rt_node *const *trees = r->tree_by_type[t];
 	int matched = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct r_rule *rr = r->rules.v[r->by_type[t][i]];
-		if (mmr_rt_cond_eval(rr->tree, &cx)) {
+		const struct r_rule *rr = r->rules.v[idx[i]];
+		if (mmr_rt_cond_eval(trees[i], &cx)) {
 			matched++;
 			if (fn && fn(&rr->pub, ev, ud))
 				break;
