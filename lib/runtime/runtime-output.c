@@ -106,6 +106,18 @@ char *mmr_rt_output_json(const struct mmr_rt_rules *r, const struct mmr_rt_rule 
 		field_key(&fs[i].ref, key, sizeof(key));
 		json_object_set_new(fields, key, field_json(&fs[i].ref, cx));
 	}
+	/* Falco's default append_output: the container's identity on every
+	 * alert, whether or not the rule's output names it */
+	static const char *const always[] = { "container.id", "container.name", "container.image.repository",
+					      "container.image.tag", NULL };
+	for (size_t i = 0; always[i]; i++) {
+		if (json_object_get(fields, always[i]))
+			continue;
+		struct mmr_rt_fref ref;
+		size_t unk = 0;
+		if (mmr_rt_field_parse(NULL, always[i], strlen(always[i]), &ref, &unk) > 0)
+			json_object_set_new(fields, always[i], field_json(&ref, cx));
+	}
 	for (size_t i = 0; i < rule->ntags; i++)
 		json_array_append_new(tags, json_string(rule->tags[i]));
 	json_object_set_new(j, "hostname", json_string(env && env->hostname ? env->hostname : ""));

