@@ -134,12 +134,10 @@ bool mmr_image_scan_cached(struct mmr_image_scan *s, size_t i)
 			progress(s);
 			return true;
 		}
-	/* the layer cache holds packages only: with content scanners active
-	 * every layer is streamed (their findings are not cached yet) */
-	bool scanners = s->o->scanners && s->o->scanners[0];
-	if (!s->cache_dir || scanners ||
-	    mmr_image_cache_load(s->r->arena, &s->o->limits, s->cache_dir, s->diff_ids.v[i],
-				 &ctx) < 0)
+	/* the entry must have been made by the same analyzers and content
+	 * scanners (their findings are part of it): the key says so */
+	if (!s->cache_dir || mmr_image_cache_load(s->r->arena, &s->o->limits, s->cache_dir,
+						  s->o->scanners, s->diff_ids.v[i], &ctx) < 0)
 		return false;
 	s->ctxs[i] = ctx;
 	s->cache_hits++;
@@ -176,9 +174,10 @@ int mmr_image_scan_stream(struct mmr_image_scan *s, size_t i, const char *expect
 	struct mmr_layer *l = r->asset.layers.v[i];
 	if (!l->size)
 		l->size = res.compressed;
+	/* a cache that cannot be written only costs time; a layer with a secret
+	 * in clear (--show-secrets) is refused by the store, never written */
 	if (s->cache_dir)
-		(void)mmr_image_cache_store(s->cache_dir, ctx); /* a cache that cannot be written
-								   only costs time */
+		(void)mmr_image_cache_store(s->cache_dir, ctx);
 	s->ctxs[i] = ctx;
 	/* duplicates of this layer later in the image share the result */
 	for (size_t k = i + 1; k < s->n; k++)
@@ -230,7 +229,8 @@ static bool reg_skip_fn(void *ud, size_t index, const char *diff_id)
 	if (!s->cache_dir || !mmr_image_digest_valid(diff_id))
 		return false;
 	struct mmr_sbom_ctx *ctx = NULL;
-	if (mmr_image_cache_load(s->r->arena, &s->o->limits, s->cache_dir, diff_id, &ctx) < 0)
+	if (mmr_image_cache_load(s->r->arena, &s->o->limits, s->cache_dir, s->o->scanners, diff_id,
+				 &ctx) < 0)
 		return false;
 	(void)index;
 	return true;

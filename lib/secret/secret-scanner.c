@@ -26,6 +26,10 @@
 #include "secret/secret-internal.h"
 
 #define BINARY_PROBE 8192
+/* Part of the scanner's key, hence of the image layer-cache key: bump it when
+ * the findings for the same rules and input change (matching, redaction,
+ * fingerprints, archive handling), so that cached layers are scanned again. */
+#define ENGINE_VERSION "secret/2"
 #define DEFAULT_MAX_FILE ((uint64_t)16 << 20)
 #define MAX_BASELINE ((size_t)64 << 20)
 
@@ -33,7 +37,7 @@ struct mmr_secret_scanner {
 	struct mmr_file_scanner fs;
 	const struct mmr_secret_rules *rs;
 	struct mmr_secret_scanner_opts o;
-	char key[MMR_SHA256_HEX_LEN + 16];
+	char key[128]; /* rules digest, show_secrets, baseline digest, max_file_size */
 	pthread_mutex_t mu;
 	struct mmr_secret_scratch **pool;
 	size_t npool, cappool;
@@ -392,8 +396,6 @@ int mmr_secret_scanner_new(const struct mmr_secret_rules *rs,
 		sc->o = *o;
 	sc->o.baseline = NULL;
 	pthread_mutex_init(&sc->mu, NULL);
-	snprintf(sc->key, sizeof(sc->key), "secret:%.16s:%d", mmr_secret_rules_digest(rs),
-		 sc->o.show_secrets);
 	sc->fs = (struct mmr_file_scanner){
 		.name = "secret",
 		.key = sc->key,
@@ -408,6 +410,25 @@ int mmr_secret_scanner_new(const struct mmr_secret_rules *rs,
 			return rc;
 		}
 	}
+	/* the key (part of the image layer-cache key) covers everything the
+	 * findings depend on: a baseline marks findings suppressed at scan time */
+	char bl[MMR_SHA256_HEX_LEN + 1] = "-";
+	if (sc->nbaseline) {
+		struct mmr_sha256 h;
+		if (mmr_sha256_init(&h) < 0) {
+			mmr_secret_scanner_free(sc);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < sc->nbaseline; i++)
+			mmr_sha256_update(&h, sc->baseline[i], strlen(sc->baseline[i]) + 1);
+		if (mmr_sha256_final_hex(&h, bl) < 0) {
+			mmr_secret_scanner_free(sc);
+			return -ENOMEM;
+		}
+	}
+	snprintf(sc->key, sizeof(sc->key), "%s:%.16s:%d:%.16s:%llu", ENGINE_VERSION,
+		 mmr_secret_rules_digest(rs), sc->o.show_secrets, bl,
+		 (unsigned long long)max_size(sc));
 	*ret = sc;
 	return 0;
 }
