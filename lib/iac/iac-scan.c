@@ -419,6 +419,48 @@ static int file_results(struct scan_ctx *c, struct mmr_iac_scan_stats *st)
 	return 0;
 }
 
+/* Resources only relate inside one unit: a Terraform root module (its
+ * state), a CloudFormation template (its stack), a plan file, a Dockerfile;
+ * Kubernetes objects of one tree relate as one cluster. Joining across
+ * units (the same address module.x.aws_s3_bucket.this in two root
+ * modules, the logical id "Bucket" in two templates) would be wrong and
+ * quadratic. The Terraform front end appends each root module's resources
+ * together, and addresses are unique inside a root module, so a repeated
+ * address starts the next root. */
+static const char *unit_key(const struct mmr_iac_resource *r)
+{
+	const char *src = r->source ? r->source : "";
+	const char *f = r->file ? r->file : "";
+	if (strcmp(src, "kubernetes") == 0)
+		return "kubernetes";
+	if (strcmp(src, "terraform") == 0 && (mmr_cstr_ends(f, ".tf") || mmr_cstr_ends(f, ".tf.json")))
+		return "terraform";
+	return f;
+}
+
+static int split_units(struct mmr_arena *a, const struct mmr_vec *all, struct mmr_vec *ret)
+{
+	struct mmr_vec *cur = NULL;
+	const char *key = NULL;
+	struct mmr_map seen;
+	for (size_t i = 0; i < all->n; i++) {
+		struct mmr_iac_resource *r = all->v[i];
+		const char *k = unit_key(r);
+		const char *addr = r->address ? r->address : "";
+		bool tf = strcmp(k, "terraform") == 0;
+		if (!cur || strcmp(k, key) != 0 || (tf && mmr_map_has(&seen, addr))) {
+			cur = mmr_arena_alloc(a, sizeof(*cur));
+			if (!cur || mmr_vec_push(a, ret, cur) < 0)
+				return -ENOMEM;
+			key = k;
+			mmr_map_init(&seen, a);
+		}
+		if ((tf && mmr_map_put(&seen, addr, r) < 0) || mmr_vec_push(a, cur, r) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int mmr_iac_scan(struct mmr_report *r, const char *path, const struct mmr_policy_set *rules,
 		 const struct mmr_iac_scan_opts *o, struct mmr_iac_scan_stats *ret_stats,
 		 struct mmr_error *reterr)
@@ -470,8 +512,14 @@ int mmr_iac_scan(struct mmr_report *r, const char *path, const struct mmr_policy
 		scan_file(&c, path);
 	if ((rc = c.err) < 0)
 		goto out;
-	if ((rc = mmr_iac_normalise(&set, reterr)) < 0)
+	struct mmr_vec units = { 0 };
+	if ((rc = split_units(sa, &set.resources, &units)) < 0)
 		goto out;
+	for (size_t i = 0; i < units.n; i++) {
+		struct mmr_iac_set sub = { .arena = sa, .resources = *(struct mmr_vec *)units.v[i] };
+		if ((rc = mmr_iac_normalise(&sub, reterr)) < 0)
+			goto out;
+	}
 
 	/* syntax errors and unresolved values: diagnostics, the scan goes on */
 	for (size_t i = 0; i < set.errors.n; i++) {
@@ -508,17 +556,20 @@ int mmr_iac_scan(struct mmr_report *r, const char *path, const struct mmr_policy
 			goto out;
 		}
 	}
-	struct mmr_policy_stats ps = { 0 };
-	rc = mmr_policy_eval(rules, &set, on_outcome, &u, &ps);
-	if (rc >= 0 && c.err)
-		rc = c.err;
-	if (rc < 0)
-		goto out;
-	st.evaluated = ps.evaluated;
-	st.passed = ps.passed;
-	st.failed = ps.failed;
-	st.unknown = ps.unknown;
-	st.suppressed = ps.suppressed;
+	for (size_t i = 0; i < units.n; i++) {
+		struct mmr_iac_set sub = { .arena = sa, .resources = *(struct mmr_vec *)units.v[i] };
+		struct mmr_policy_stats ps = { 0 };
+		rc = mmr_policy_eval(rules, &sub, on_outcome, &u, &ps);
+		if (rc >= 0 && c.err)
+			rc = c.err;
+		if (rc < 0)
+			goto out;
+		st.evaluated += ps.evaluated;
+		st.passed += ps.passed;
+		st.failed += ps.failed;
+		st.unknown += ps.unknown;
+		st.suppressed += ps.suppressed;
+	}
 	rc = 0;
 	if (ret_stats)
 		*ret_stats = st;
