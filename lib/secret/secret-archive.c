@@ -21,6 +21,7 @@
 #include "secret/secret-internal.h"
 
 #define READ_CHUNK 65536
+#define BINARY_PROBE 8192 /* as the file scanner: a NUL in the first 8 KiB */
 
 struct walk {
 	const struct mmr_secret_archive_opts *o;
@@ -91,13 +92,28 @@ static int walk_archive_as(struct walk *w, const char *name, const uint8_t *data
 
 /* Read the current member into a buffer bounded by max_file_size and the
  * budget. Returns 1 with *ret set, 0 when skipped (warned), < 0 on ENOMEM. */
-static int read_member(struct walk *w, struct archive *ar, const char *name, uint8_t **ret,
-		       size_t *ret_len)
+static int read_member(struct walk *w, struct archive *ar, struct archive_entry *e,
+		       const char *name, uint8_t **ret, size_t *ret_len)
 {
 	uint64_t cap = w->o->max_file_size;
 	size_t n = 0, capbuf = 0;
 	uint8_t *buf = NULL;
+	bool probed = false;
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+	    (uint64_t)archive_entry_size(e) <= cap) {
+		capbuf = (size_t)archive_entry_size(e) + READ_CHUNK; /* one allocation */
+		if (!(buf = malloc(capbuf)))
+			return -ENOMEM;
+	}
 	for (;;) {
+		if (!probed && n >= BINARY_PROBE) {
+			/* binary and not an archive: nothing to scan, stop expanding */
+			probed = true;
+			if (!mmr_secret_is_archive(buf, n) && memchr(buf, 0, BINARY_PROBE)) {
+				free(buf);
+				return 0;
+			}
+		}
 		if (capbuf - n < READ_CHUNK) {
 			size_t nc = capbuf ? capbuf * 2 : READ_CHUNK * 2;
 			uint8_t *b = realloc(buf, nc);
@@ -199,7 +215,7 @@ static int walk_archive_as(struct walk *w, const char *name, const uint8_t *data
 			continue; /* too large to scan: as for plain files, silently */
 		uint8_t *buf = NULL;
 		size_t n = 0;
-		int k = read_member(w, ar, full, &buf, &n);
+		int k = read_member(w, ar, e, full, &buf, &n);
 		if (k < 0) {
 			rc = k;
 			break;

@@ -302,7 +302,8 @@ static void scan(const struct mmr_file_scanner *fs, struct mmr_sbom_ctx *ctx,
 		return;
 	int rc;
 	if (mmr_secret_is_archive(f->data, f->len)) {
-		if (!ctx->limits || !ctx->limits->max_archive_depth)
+		if (!ctx->limits || !ctx->limits->max_archive_depth ||
+		    mmr_secret_path_allowed(sc->rs, f->path))
 			return;
 		struct mmr_secret_archive_opts ao = {
 			.max_depth = ctx->limits->max_archive_depth,

@@ -416,9 +416,13 @@ def test_archive_bounds_bomb_corrupt_jar(t):
     with zipfile.ZipFile(t.path("a/app.jar"), "w") as z:
         z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
         z.writestr("config/app.properties", b"x=1\n" + line)
-    # a gzip bomb: 64 MiB of zeros then the secret; beyond the ratio budget
+    # a gzip bomb: 64 MiB of text then the secret; beyond the ratio budget
     with gzip.open(t.path("a/bomb.txt.gz"), "wb") as f:
-        f.write(b"\0" * (64 << 20))
+        f.write(b"a" * (64 << 20))
+        f.write(line)
+    # a compressed binary: dropped after the first 8 KiB, no finding, no warning
+    with gzip.open(t.path("a/zeros.bin.gz"), "wb") as f:
+        f.write(b"\0" * (8 << 20))
         f.write(line)
     # a truncated zip: a warning, the scan goes on
     with open(t.path("a/app.jar"), "rb") as f:
@@ -430,3 +434,4 @@ def test_archive_bounds_bomb_corrupt_jar(t):
     warns = json.dumps(rep.get("warnings", [])) + p.stderr
     assert "broken.zip" in warns, warns
     assert "bomb.txt.gz!bomb.txt" in warns and "max-ratio" in warns, warns
+    assert "zeros.bin" not in warns, warns
