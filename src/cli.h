@@ -60,5 +60,6 @@ int mmr_cli_vuln_match(struct mmr_report *r, const struct mmr_cli_vuln_opts *o);
  * vulnerability finding remains, else EXIT_OK. */
 int mmr_cli_vuln_exit(const struct mmr_report *r, const struct mmr_cli_vuln_opts *o);
 #include "src/cmd-rescan.h" /* gating options, mmr_cli_db_rescan() */
+int mmr_cli_agent_fim(int argc, char **argv, const char *cmd); /* agent fim init|check (cmd-fim.c) */
 
 #endif

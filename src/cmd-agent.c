@@ -357,6 +357,7 @@ static int load_rules(struct agent *a, bool builtin, const char *const *files, i
 
 int mmr_cli_agent(int argc, char **argv, const char *cmd)
 {
+	if (argc > 1 && strcmp(argv[1], "fim") == 0) return mmr_cli_agent_fim(argc - 1, argv + 1, cmd); /* cmd-fim.c */
 	const char *output = NULL;
 	double duration = 0;
 	struct mmr_rt_sensor_opts so = { 0 };
