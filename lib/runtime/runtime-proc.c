@@ -659,6 +659,31 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		h->bad_records++;
 		return -EBADMSG;
 	}
+	/* The record's strings are NUL-terminated by the sensor, but a record
+	 * is input: decode a copy whose every string array ends in NUL. */
+	union {
+		struct mmr_sensor_hdr h;
+		struct mmr_sensor_exec e;
+		struct mmr_sensor_fork f;
+		struct mmr_sensor_exit x;
+		struct mmr_sensor_file fi;
+		struct mmr_sensor_net n;
+	} cp;
+	memcpy(&cp, rec, want);
+	cp.h.comm[sizeof(cp.h.comm) - 1] = 0;
+	cp.h.cgroup[sizeof(cp.h.cgroup) - 1] = 0;
+	if (hd->type == MMR_SENSOR_EXEC) {
+		cp.e.filename[sizeof(cp.e.filename) - 1] = 0;
+		cp.e.args[sizeof(cp.e.args) - 1] = 0;
+	} else if (want == sizeof(struct mmr_sensor_net)) {
+		cp.n.unix_path[sizeof(cp.n.unix_path) - 1] = 0;
+	} else if (want == sizeof(struct mmr_sensor_file)) {
+		cp.fi.path[sizeof(cp.fi.path) - 1] = 0;
+		cp.fi.path2[sizeof(cp.fi.path2) - 1] = 0;
+		cp.fi.aux[sizeof(cp.fi.aux) - 1] = 0;
+	}
+	rec = &cp;
+	hd = &cp.h;
 	mmr_rt_event_init(ev);
 	/* evt.num is never 0 (Falco's never_true macro is evt.num=0) */
 	ev->seq = hd->seq ? hd->seq : h->records;
