@@ -75,8 +75,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t types[MMR_RT_TYPE_WORDS];
 		mmr_rt_cond_types(n, types);
 		if (cx) {
-			mmr_rt_ectx_init(cx, &ev, &renv);
-			mmr_rt_cond_eval(n, cx);
+			/* the tree optimised for the event's type answers the same */
+			static const unsigned types_tried[] = { MMR_RT_EVT_OPENAT, MMR_RT_EVT_EXECVE,
+								MMR_RT_EVT_CONNECT };
+			for (size_t i = 0; i < sizeof(types_tried) / sizeof(types_tried[0]); i++) {
+				ev.type = (uint16_t)types_tried[i];
+				mmr_rt_ectx_init(cx, &ev, &renv);
+				bool plain = mmr_rt_cond_eval(n, cx);
+				struct mmr_rt_node *o = mmr_rt_cond_optimize(&env, n, ev.type);
+				mmr_rt_ectx_init(cx, &ev, &renv);
+				if (o && mmr_rt_cond_eval(o, cx) != plain)
+					__builtin_trap();
+			}
 		}
 		free(cx);
 		mmr_rt_proctab_free(t);

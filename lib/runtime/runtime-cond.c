@@ -1372,12 +1372,14 @@ static struct mmr_rt_node *merge_sets(struct mmr_rt_cond_env *env, struct mmr_rt
 	m->ref = a->ref;
 	m->vals = vals;
 	size_t w = i + 1;
-	memcpy(vals, a->vals, a->nvals * sizeof(*vals));
+	if (a->nvals) /* in () has no values */
+		memcpy(vals, a->vals, a->nvals * sizeof(*vals));
 	m->nvals = a->nvals;
 	for (size_t j = i + 1; j < *nkids; j++) {
 		const struct mmr_rt_node *b = set_of(kids[j], is_or);
 		if (b && same_ref(&a->ref, &b->ref)) {
-			memcpy(vals + m->nvals, b->vals, b->nvals * sizeof(*vals));
+			if (b->nvals)
+				memcpy(vals + m->nvals, b->vals, b->nvals * sizeof(*vals));
 			m->nvals += b->nvals;
 		} else {
 			kids[w++] = kids[j];

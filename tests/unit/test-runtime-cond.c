@@ -132,6 +132,66 @@ static void fields_and_args(void **state)
 	assert_int_equal(eval("tolower(proc.name) = bash"), -ENOTSUP);
 }
 
+/* The optimiser's and the evaluator's fast paths give the same answers as
+ * the plain ones: long lists (hash sets), merged alternatives, pmatch
+ * prefix sets, glob literal prefixes, evt.type folding, per-event caches. */
+static void fast_paths(void **state)
+{
+	(void)state;
+	/* long in lists go through a hash set: hit first, last, miss, near miss */
+	const char *big = "proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bash)";
+	assert_int_equal(eval(big), 1);
+	assert_int_equal(eval("proc.name in (bash, a1, a2, a3, a4, a5, a6, a7, a8, a9)"), 1);
+	assert_int_equal(eval("proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bas)"), 0);
+	assert_int_equal(eval("proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bashh)"), 0);
+	assert_int_equal(eval("not proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bash)"), 0);
+	assert_int_equal(eval("proc.aname in (a1, a2, a3, a4, a5, a6, a7, a8, a9, systemd)"), 1);
+	assert_int_equal(eval("proc.aname in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bash)"), 0);
+	/* same-field alternatives merged into one set, under or and under and-not */
+	assert_int_equal(eval("proc.name = zsh or proc.name in (dash, ksh) or proc.name = bash"), 1);
+	assert_int_equal(eval("proc.name = zsh or fd.num = 9 or proc.name in (dash, ksh)"), 0);
+	assert_int_equal(eval("(proc.name = zsh or proc.pname = sshd) or proc.name = ksh"), 1);
+	assert_int_equal(eval("not proc.name = zsh and not proc.name in (dash, bash)"), 0);
+	assert_int_equal(eval("not proc.name = zsh and not proc.name in (dash, ksh)"), 1);
+	assert_int_equal(eval("not proc.name = zsh and not proc.pname in (dash, sshd)"), 0);
+	assert_int_equal(eval("proc.aname = x or proc.aname[1] = sshd"), 1); /* not the same field */
+	assert_int_equal(eval("proc.aname[2] = sshd or proc.aname[2] = x or proc.aname[2] = y"), 0);
+	assert_int_equal(eval("proc.aname[2] = x or proc.aname[1] = sshd"), 1); /* indexes differ */
+	assert_int_equal(eval("proc.name in () or proc.name = bash"), 1);
+	assert_int_equal(eval("proc.name in () or proc.name = zsh or proc.name in ()"), 0);
+	assert_int_equal(eval("not proc.aname[2] = x and not proc.aname[1] = sshd"), 0);
+	/* pmatch with a prefix set (five or more prefixes) */
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ssh)"), 1);
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ssh/)"), 1);
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ss)"), 0);
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ssh/sshd_config)"), 1);
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ssh/sshd_config/x)"), 0);
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /)"), 1);
+	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, etc)"), 0);
+	/* glob: the literal prefix is checked first, the rest by fnmatch */
+	assert_int_equal(eval("fd.name glob \"/etc/ssh/*\""), 1);
+	assert_int_equal(eval("fd.name glob \"/etc/ssh/sshd_config\""), 1);
+	assert_int_equal(eval("fd.name glob \"/etc/ssh/sshd_config2\""), 0);
+	assert_int_equal(eval("fd.name glob \"/etx/*\""), 0);
+	assert_int_equal(eval("fd.name glob \"/etc/s\\sh/*\""), 1); /* escaped s */
+	assert_int_equal(eval("fd.name glob \"*config\""), 1);
+	/* evt.type tests fold per event type (the event is an openat) */
+	assert_int_equal(eval("(evt.type = execve and proc.name = bash) or (evt.type = openat and proc.name = bash)"), 1);
+	assert_int_equal(eval("(evt.type = execve and proc.name = bash) or (evt.type = openat and proc.name = zsh)"), 0);
+	assert_int_equal(eval("evt.type in (open, openat) and not evt.type = openat"), 0);
+	assert_int_equal(eval("evt.type != execve and not (evt.type = execve or proc.name = zsh)"), 1);
+	assert_int_equal(eval("not not (evt.type = openat and not not proc.name = bash)"), 1);
+	/* cached values: the process and its parent's command lines together */
+	assert_int_equal(eval("proc.pcmdline = \"sshd -D\" and proc.cmdline = \"bash -c cat /etc/Passwd\" "
+			      "and proc.pcmdline = \"sshd -D\" and proc.args = \"-c cat /etc/Passwd\""), 1);
+	assert_int_equal(eval("proc.aname[2] = systemd and proc.aname = sshd and proc.aname[1] = sshd "
+			      "and proc.aname[3] exists"), 0);
+	assert_int_equal(eval("proc.aname[2] = systemd and proc.aname = sshd and proc.pname = sshd"), 1);
+	/* a number compared as text (decimal form without printf) */
+	assert_int_equal(eval("fd.num startswith 3 and user.uid endswith 000 and evt.rawres contains 3"), 1);
+	assert_int_equal(eval("fd.num startswith 4"), 0);
+}
+
 static void logic(void **state)
 {
 	(void)state;
@@ -259,6 +319,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(operators),     cmocka_unit_test(fields_and_args),
+		cmocka_unit_test(fast_paths),
 		cmocka_unit_test(logic),         cmocka_unit_test(networks),
 		cmocka_unit_test(limits),        cmocka_unit_test(proctab_bounded),
 	};
