@@ -389,10 +389,9 @@ static void test_findings_cached(void **state)
 	assert_int_equal(streamed(&e), 0);
 	assert_string_equal(findings(r, &im), first);
 	mmr_report_free(r);
-	engines_free(&e);
-
 	/* an edited cache entry shows through: the findings came from the file */
 	mmr_image_cache_path_scanners(cache, e.sc, im.ls[1].diff_id, cpath, sizeof(cpath));
+	engines_free(&e);
 	js = (char *)mmr_test_read(cpath, &len);
 	char *p = strstr(js, "MMR_EICAR_Test_File");
 	assert_non_null(p);
@@ -563,7 +562,7 @@ static void test_roundtrip_and_key(void **state)
 	assert_string_equal(h->loc.process, "proc");
 	assert_true(h->score == 7.5);
 	assert_int_equal(h->kind, MMR_FINDING_MALWARE);
-	assert_int_equal(((const struct mmr_finding *)back->findings.v[1])->score, -1);
+	assert_true(((const struct mmr_finding *)back->findings.v[1])->score == -1);
 	assert_int_equal(mmr_image_cache_parse_scanners(a, &lim, sc, layer, js, strlen(js), &back),
 			 -EBADMSG);
 	assert_int_equal(mmr_image_cache_parse_scanners(a, &lim, sd, layer, js, strlen(js), &back),
