@@ -629,7 +629,8 @@ static int change_cmp(const void *a, const void *b)
 
 static int emit(struct changes *cs, mmr_rt_fim_change_fn fn, void *ud)
 {
-	qsort(cs->v, cs->n, sizeof(*cs->v), change_cmp);
+	if (cs->n)
+		qsort(cs->v, cs->n, sizeof(*cs->v), change_cmp);
 	for (size_t i = 0; fn && i < cs->n; i++)
 		if (fn(ud, &cs->v[i]) < 0)
 			break;
