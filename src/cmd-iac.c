@@ -190,6 +190,8 @@ static void lines_load(struct file_lines *fl, const char *file)
 	free(fl->starts);
 	memset(fl, 0, sizeof(*fl));
 	fl->file = file;
+	if (!file)
+		return; /* just release */
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
@@ -621,6 +623,13 @@ static void log_diags(const struct mmr_report *r, const struct mmr_iac_scan_stat
 			 st->unknowns.n);
 }
 
+static void free_skips(struct iac_cli *c)
+{
+	for (size_t i = 0; i < c->n_skip; i++)
+		free((void *)c->skip[i]);
+	c->n_skip = 0;
+}
+
 int mmr_cli_iac(int argc, char **argv, const char *cmd)
 {
 	struct iac_cli c = { .format = "table", .exit_code = -1 };
@@ -628,24 +637,28 @@ int mmr_cli_iac(int argc, char **argv, const char *cmd)
 	mmr_cli_gate_opts_init(&c.gate);
 	c.gate.db_store = NULL; /* the history store keeps SBOMs, not IaC results */
 	int rc = parse_args(&c, argc, argv, cmd);
-	if (rc == -1)
-		return EXIT_OK;
-	if (rc != EXIT_OK)
-		return rc;
+	if (rc != EXIT_OK) {
+		free_skips(&c);
+		return rc == -1 ? EXIT_OK : rc;
+	}
 	mmr_log_set_sink(log_sink, &c);
 	mmr_log_set_level(c.quiet ? MMR_LOG_ERROR :
 			  c.verbose >= 2 ? MMR_LOG_DEBUG :
 			  c.verbose ? MMR_LOG_INFO :
 				      MMR_LOG_WARN);
-	if (optind >= argc)
-		return mmr_cli_usage_error(cmd, "%s", "a path is required");
-	if (optind + 1 < argc)
-		return mmr_cli_usage_error(cmd, "takes one path (got also '%s')", argv[optind + 1]);
+	if (optind >= argc || optind + 1 < argc) {
+		free_skips(&c);
+		return optind >= argc ? mmr_cli_usage_error(cmd, "%s", "a path is required")
+				      : mmr_cli_usage_error(cmd, "takes one path (got also '%s')",
+							    argv[optind + 1]);
+	}
 	const char *target = argv[optind];
 
 	struct mmr_policy_set *rules = NULL;
-	if ((rc = prepare_rules(&c, cmd, &rules)) != EXIT_OK)
+	if ((rc = prepare_rules(&c, cmd, &rules)) != EXIT_OK) {
+		free_skips(&c);
 		return rc;
+	}
 	struct mmr_report *r = mmr_report_new();
 	if (!r) {
 		mmr_policy_set_free(rules);
@@ -731,7 +744,6 @@ int mmr_cli_iac(int argc, char **argv, const char *cmd)
 out:
 	mmr_report_free(r);
 	mmr_policy_set_free(rules);
-	for (size_t i = 0; i < c.n_skip; i++)
-		free((void *)c.skip[i]);
+	free_skips(&c);
 	return rc;
 }

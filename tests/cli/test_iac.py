@@ -78,15 +78,17 @@ def test_trivy_examples_through_cli(t):
     tf_wrong = [w for w in wrong if w.startswith("terraform") and w.split(" (")[0] not in TF_CLI_KNOWN]
     cfn_wrong = [w for w in wrong if w.startswith("cloudformation")]
     assert not tf_wrong, "\n".join(tf_wrong)
-    # CloudFormation: the rules target raw Terraform types plus the normalised
-    # documents; report how many agree, fail when that gets worse
-    assert len(cfn_wrong) <= CFN_BUDGET, "\n".join(cfn_wrong)
+    # CloudFormation: most rules still list only raw Terraform types; other
+    # engineers add rules and examples, so the floor is on agreements
+    cfn_right = by_src["cloudformation"] - len(cfn_wrong)
+    assert cfn_right >= CFN_AGREE_FLOOR, (cfn_right, "\n".join(cfn_wrong))
 
 
-# measured: 41 CloudFormation examples disagree (rules list raw Terraform types;
-# CFN documents normalise to aws.* types most rules do not list yet; S3 rules on
-# aws.s3.bucket read Terraform satellites CloudFormation does not have)
-CFN_BUDGET = 41
+# measured: 49 of 90 CloudFormation examples agree (the rest: rules list raw
+# Terraform types while CFN documents normalise to aws.* types most rules do
+# not list yet; S3 rules on aws.s3.bucket read Terraform satellites
+# CloudFormation does not have)
+CFN_AGREE_FLOOR = 49
 
 
 CHECKOV_GRAPH = "iac/checkov/tests/terraform/graph/checks/resources"
