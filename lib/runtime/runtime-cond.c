@@ -78,6 +78,7 @@ struct mmr_rt_node {
 	size_t pmmask;
 	bool pm_root; /* "/" or "" among the prefixes */
 	uint32_t glob_lit; /* glob: length of the literal prefix before any wildcard */
+	bool prefix_sorted; /* startswith with several values, sorted: any is a prefix */
 	uint64_t types[MMR_RT_TYPE_WORDS];
 	/* mmr_rt_cond_optimize(): estimated cost and probability of true */
 	float cost, ptrue;
@@ -705,6 +706,17 @@ static uint32_t *make_set(struct mmr_rt_cond_env *env, const struct cval *vals, 
 	return set;
 }
 
+/* bytewise order, a prefix before its extensions */
+static int cval_cmp(const void *pa, const void *pb)
+{
+	const struct cval *a = pa, *b = pb;
+	size_t l = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->s, b->s, l);
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
 /* Lists longer than this are looked up in a hash set. */
 #define SET_MIN 5
 
@@ -712,7 +724,17 @@ static uint32_t *make_set(struct mmr_rt_cond_env *env, const struct cval *vals, 
 static int build_sets(struct mmr_rt_cond_env *env, struct mmr_rt_node *n)
 {
 	enum op op = (enum op)n->op;
-	if (n->ref.def->type != MMR_RT_FT_STR || n->nvals < SET_MIN)
+	if (n->ref.def->type != MMR_RT_FT_STR)
+		return 0;
+	if (op == OP_STARTSWITH) {
+		/* several prefixes only come from merged alternatives */
+		if (n->nvals > 1) {
+			qsort(n->vals, n->nvals, sizeof(*n->vals), cval_cmp);
+			n->prefix_sorted = true;
+		}
+		return 0;
+	}
+	if (n->nvals < SET_MIN)
 		return 0;
 	if (op == OP_IN || op == OP_INTERSECTS) {
 		n->hash = make_set(env, n->vals, n->nvals, &n->hashmask);
@@ -974,6 +996,36 @@ static bool in_pmatch(const struct mmr_rt_node *n, const struct mmr_rt_val *x)
 	return false;
 }
 
+/* Is any of the sorted values a prefix of x? Binary-search the greatest
+ * value <= x[0..lim); if it is not a prefix, every prefix of x that is
+ * <= it is shorter than their common part, so shrink lim and repeat. */
+static bool any_prefix(const struct mmr_rt_node *n, const struct mmr_rt_val *x)
+{
+	size_t lim = x->len;
+	for (;;) {
+		struct cval key = { .s = x->s, .len = lim };
+		size_t lo = 0, hi = n->nvals; /* first value > key */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (cval_cmp(&n->vals[mid], &key) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == 0)
+			return false;
+		const struct cval *p = &n->vals[lo - 1];
+		size_t l = 0, m = p->len < lim ? p->len : lim;
+		while (l < m && p->s[l] == x->s[l])
+			l++;
+		if (l == p->len)
+			return true;
+		if (l >= lim)
+			return false; /* cannot happen: p <= key */
+		lim = l;
+	}
+}
+
 static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct mmr_rt_ectx *cx)
 {
 	enum mmr_rt_ftype ft = n->ref.def->type;
@@ -1042,6 +1094,9 @@ static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct 
 	case OP_BCONTAINS: return v->len == 0 || (x->len >= v->len && memmem(x->s, x->len, v->s, v->len));
 	case OP_ICONTAINS: return mem_icontains(x->s, x->len, v->s, v->len);
 	case OP_STARTSWITH:
+		if (n->prefix_sorted)
+			return any_prefix(n, x);
+		/* fall through */
 	case OP_BSTARTSWITH: return x->len >= v->len && memcmp(x->s, v->s, v->len) == 0;
 	case OP_ENDSWITH: return x->len >= v->len && memcmp(x->s + x->len - v->len, v->s, v->len) == 0;
 	case OP_GLOB:
@@ -1331,11 +1386,15 @@ static bool same_ref(const struct mmr_rt_fref *a, const struct mmr_rt_fref *b)
 	       (a->arg == b->arg || (a->arg && b->arg && !strcmp(a->arg, b->arg)));
 }
 
-/* A string-set check (f = x, f in (...)) whose values can be merged. */
-static bool settable(const struct mmr_rt_node *n)
+/* Checks whose values can be merged: 1 string set (f = x, f in (...)),
+ * 2 string prefixes (f startswith x); 0 none. */
+static int set_class(const struct mmr_rt_node *n)
 {
-	return n->kind == K_CHECK && n->ref.def->type == MMR_RT_FT_STR &&
-	       (n->op == OP_EQ || n->op == OP_IN || n->op == OP_INTERSECTS);
+	if (n->kind != K_CHECK || n->ref.def->type != MMR_RT_FT_STR)
+		return 0;
+	if (n->op == OP_EQ || n->op == OP_IN || n->op == OP_INTERSECTS)
+		return 1;
+	return n->op == OP_STARTSWITH ? 2 : 0;
 }
 
 /* For or: the check itself; for and: the check under a not. */
@@ -1346,7 +1405,12 @@ static const struct mmr_rt_node *set_of(const struct mmr_rt_node *n, bool is_or)
 			return NULL;
 		n = n->kids[0];
 	}
-	return settable(n) ? n : NULL;
+	return set_class(n) ? n : NULL;
+}
+
+static bool mergeable(const struct mmr_rt_node *a, const struct mmr_rt_node *b)
+{
+	return b && set_class(a) == set_class(b) && same_ref(&a->ref, &b->ref);
 }
 
 /* Merge kids[i] with every later kid testing the same field (set_of). */
@@ -1357,7 +1421,7 @@ static struct mmr_rt_node *merge_sets(struct mmr_rt_cond_env *env, struct mmr_rt
 	size_t total = a->nvals, nm = 1;
 	for (size_t j = i + 1; j < *nkids; j++) {
 		const struct mmr_rt_node *b = set_of(kids[j], is_or);
-		if (b && same_ref(&a->ref, &b->ref)) {
+		if (mergeable(a, b)) {
 			total += b->nvals;
 			nm++;
 		}
@@ -1368,7 +1432,7 @@ static struct mmr_rt_node *merge_sets(struct mmr_rt_cond_env *env, struct mmr_rt
 	struct cval *vals = mmr_arena_calloc(env->arena, total ? total : 1, sizeof(*vals));
 	if (!m || !vals)
 		return NULL;
-	m->op = OP_IN;
+	m->op = set_class(a) == 2 ? OP_STARTSWITH : OP_IN;
 	m->ref = a->ref;
 	m->vals = vals;
 	size_t w = i + 1;
@@ -1377,7 +1441,7 @@ static struct mmr_rt_node *merge_sets(struct mmr_rt_cond_env *env, struct mmr_rt
 	m->nvals = a->nvals;
 	for (size_t j = i + 1; j < *nkids; j++) {
 		const struct mmr_rt_node *b = set_of(kids[j], is_or);
-		if (b && same_ref(&a->ref, &b->ref)) {
+		if (mergeable(a, b)) {
 			if (b->nvals)
 				memcpy(vals + m->nvals, b->vals, b->nvals * sizeof(*vals));
 			m->nvals += b->nvals;

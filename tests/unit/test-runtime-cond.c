@@ -160,6 +160,19 @@ static void fast_paths(void **state)
 	assert_int_equal(eval("proc.name in () or proc.name = bash"), 1);
 	assert_int_equal(eval("proc.name in () or proc.name = zsh or proc.name in ()"), 0);
 	assert_int_equal(eval("not proc.aname[2] = x and not proc.aname[1] = sshd"), 0);
+	/* startswith alternatives on one field: one sorted prefix search */
+	assert_int_equal(eval("fd.name startswith /usr or fd.name startswith /etc/ssh/ or fd.name startswith /var"), 1);
+	assert_int_equal(eval("fd.name startswith /etc/sshd or fd.name startswith /etc/ssh/sshd_config/ "
+			      "or fd.name startswith /etc/ssh/sshd_configs"), 0);
+	assert_int_equal(eval("fd.name startswith /etc/sshd or fd.name startswith /etc/ssh/sshd_config/ "
+			      "or fd.name startswith /etc/ssh/sshd_configs or fd.name startswith /e"), 1);
+	assert_int_equal(eval("fd.name startswith /etc/ssh/sshd_config or fd.name startswith /etc/ssh/z"), 1);
+	assert_int_equal(eval("fd.name startswith /etc/ssh/a or fd.name startswith /etc/ssh/z"), 0);
+	assert_int_equal(eval("fd.name startswith /etc/ssh/a or fd.name startswith /etc/"), 1); /* shorter one */
+	assert_int_equal(eval("fd.name startswith /etc/ssh/a or fd.name startswith \"\""), 1);
+	assert_int_equal(eval("not fd.name startswith /usr and not fd.name startswith /etc/"), 0);
+	assert_int_equal(eval("not fd.name startswith /usr and not fd.name startswith /bin"), 1);
+	assert_int_equal(eval("proc.cmdline startswith bash or fd.name startswith /etc/ssh/z"), 1);
 	/* pmatch with a prefix set (five or more prefixes) */
 	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ssh)"), 1);
 	assert_int_equal(eval("fd.name pmatch (/a, /b, /c, /d, /etc/ssh/)"), 1);
