@@ -262,7 +262,7 @@ int mmr_cli_agent_fim(int argc, char **argv, const char *cmd)
 	for (int i = 2; i < argc && ret == EXIT_OK; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		long n;
+		long n = 0;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage_fim, stdout);
 			free(c.paths_buf);

@@ -243,7 +243,11 @@ int mmr_rt_sensor_cn_poll(struct mmr_rt_sensor_cn *c, int timeout_ms, mmr_rt_sen
 			struct cn_msg *cn = NLMSG_DATA(nh);
 			if (cn->id.idx != CN_IDX_PROC || cn->len < sizeof(struct proc_event))
 				continue;
-			int rc = deliver(c, (const struct proc_event *)cn->data, fn, ctx);
+			/* cn->data sits 4 bytes off the 8-byte alignment proc_event
+			 * needs (its timestamp is 64-bit): copy it out first */
+			struct proc_event ev;
+			memcpy(&ev, cn->data, sizeof(ev));
+			int rc = deliver(c, &ev, fn, ctx);
 			if (rc < 0)
 				return rc;
 			delivered++;
