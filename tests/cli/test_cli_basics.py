@@ -107,7 +107,8 @@ def test_symlinks_not_followed(t):
 def test_host_scan_finds_dpkg(t):
     if not os.path.exists("/var/lib/dpkg/status"):
         raise harness.Skip("not a dpkg host")
-    rep = t.run_json("host", "--no-cache", timeout=900)
+    # the SBOM of the host; secrets and malware over all of / are their own tests
+    rep = t.run_json("host", "--no-cache", "--scanners", "none", timeout=900)
     harness.validate_report(t, rep)
     assert rep["artifact"]["type"] == "host" and rep["artifact"]["hostname"]
     os_res = [r for r in rep["results"] if r["class"] == "os-pkgs"]

@@ -117,7 +117,7 @@ def test_host_dpkg_matches_dpkg_query(t):
     for attempt in range(2):
         before = fixtures.dpkg_installed("/var/lib/dpkg")
         t0 = time.time()
-        rep = t.run_json("host", timeout=900)
+        rep = t.run_json("host", "--scanners", "none", timeout=900)
         dt = time.time() - t0
         after = fixtures.dpkg_installed("/var/lib/dpkg")
         if before == after:  # nobody installed anything meanwhile
