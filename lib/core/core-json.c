@@ -107,18 +107,25 @@ static json_t *scalar(const yaml_node_t *n)
 		return json_stringn(s, len);
 	if (tag && strcmp(tag, YAML_STR_TAG) != 0 && strncmp(tag, "tag:yaml.org,2002:", 18) != 0)
 		return json_stringn(s, len); /* custom tags (e.g. !Ref) keep the text */
+	return mmr_yaml_scalar(s, len, 0);
+}
+
+json_t *mmr_yaml_scalar(const char *s, size_t len, unsigned flags)
+{
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
 	static const char *const trues[] = { "true", "True", "TRUE", NULL };
 	static const char *const falses[] = { "false", "False", "FALSE", NULL };
+	static const char *const trues11[] = { "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", NULL };
+	static const char *const falses11[] = { "no", "No", "NO", "off", "Off", "OFF", "n", "N", NULL };
 	if (strlen(s) != len)
 		return json_stringn(s, len);
 	if (eq_any(s, nulls))
 		return json_null();
-	if (eq_any(s, trues))
+	if (eq_any(s, trues) || ((flags & MMR_YAML_BOOL11) && eq_any(s, trues11)))
 		return json_true();
-	if (eq_any(s, falses))
+	if (eq_any(s, falses) || ((flags & MMR_YAML_BOOL11) && eq_any(s, falses11)))
 		return json_false();
-	/* integers: [-+]?[0-9]+, 0o, 0x */
+	/* integers: [-+]?[0-9]+ without a leading zero; floats with . or an exponent */
 	const char *p = s;
 	if (*p == '-' || *p == '+')
 		p++;
@@ -128,9 +135,11 @@ static json_t *scalar(const yaml_node_t *n)
 		long long v = strtoll(s, &end, 10);
 		if (*end == 0 && errno == 0 && !(p[0] == '0' && p[1]))
 			return json_integer(v);
+		bool lead0 = p[0] == '0' && p[1] >= '0' && p[1] <= '9';
 		errno = 0;
 		double d = strtod(s, &end);
-		if (*end == 0 && errno == 0 && isfinite(d) && strpbrk(s, ".eE") && !strpbrk(s, "xXpP"))
+		if (*end == 0 && errno == 0 && isfinite(d) && strpbrk(s, ".eE") && !strpbrk(s, "xXpP") &&
+		    !(lead0 && (flags & MMR_YAML_NO_LEADING_ZERO_FLOAT)))
 			return json_real(d);
 	}
 	return json_stringn(s, len);

@@ -9,17 +9,12 @@
  * (to find its lines) and where it lands in the resource document. */
 #include "iac/iac-cfn.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "core/core-buf.h"
@@ -193,37 +188,6 @@ static bool eq_any(const char *s, const char *const *set)
 	return false;
 }
 
-static json_t *typed_scalar(const char *s, size_t len)
-{
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
-	static const char *const trues[] = { "true", "True", "TRUE", NULL };
-	static const char *const falses[] = { "false", "False", "FALSE", NULL };
-	if (strlen(s) != len)
-		return json_stringn(s, len);
-	if (eq_any(s, nulls))
-		return json_null();
-	if (eq_any(s, trues))
-		return json_true();
-	if (eq_any(s, falses))
-		return json_false();
-	const char *p = s;
-	if (*p == '-' || *p == '+')
-		p++;
-	if (*p >= '0' && *p <= '9') {
-		char *end;
-		errno = 0;
-		long long v = strtoll(s, &end, 10);
-		if (*end == 0 && errno == 0 && !(p[0] == '0' && p[1]))
-			return json_integer(v);
-		errno = 0;
-		double d = strtod(s, &end);
-		if (*end == 0 && errno == 0 && isfinite(d) && strpbrk(s, ".eE") &&
-		    !strpbrk(s, "xXpPnN") && !(p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
-			return json_real(d);
-	}
-	return json_stringn(s, len);
-}
-
 /* Lines [s, end of n]: a block node's end mark sits where the next token
  * starts, so step back over the blanks and line breaks before it. */
 static void put_range(struct cfn *c, const char *ptr, unsigned long s, const yaml_node_t *n)
@@ -280,7 +244,7 @@ static json_t *conv_node(struct cfn *c, yaml_node_t *n, const char *ptr, size_t 
 		 * explicit !!str cannot be told apart: plain means typed */
 		if (tag && tag[0] == '!')
 			return json_stringn(s, len);
-		return typed_scalar(s, len);
+		return mmr_yaml_scalar(s, len, MMR_YAML_NO_LEADING_ZERO_FLOAT);
 	}
 	case YAML_SEQUENCE_NODE: {
 		json_t *a = json_array();
@@ -1428,92 +1392,21 @@ static bool cfn_ext(const char *name)
 
 static void scan_file(struct mmr_iac_set *set, const char *path, const struct mmr_limits *lim)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	char *buf;
+	size_t got;
+	if (mmr_iac_read_file(path, lim, &buf, &got) < 0)
 		return;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > lim->max_file_size) {
-		close(fd);
-		return;
-	}
-	size_t n = (size_t)st.st_size;
-	char *buf = malloc(n + 1);
-	size_t got = 0;
-	while (buf && got < n) {
-		ssize_t k = read(fd, buf + got, n - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	close(fd);
-	if (!buf)
-		return;
-	buf[got] = 0;
 	if (mmr_cfn_is_template(buf, got)) {
 		struct mmr_error e = { 0 };
 		int r = mmr_cfn_parse(set, buf, got, path, lim, &e);
-		if (r < 0 && r != -EPROTO) {
-			char msg[1200];
-			struct mmr_diag *d = mmr_arena_alloc(set->arena, sizeof(*d));
-			if (!e.file[0])
-				snprintf(e.file, sizeof(e.file), "%s", path);
-			if (d) {
-				d->where = mmr_arena_strdup(set->arena, path);
-				d->message = mmr_arena_strdup(set->arena,
-							      mmr_error_format(&e, msg, sizeof(msg)));
-				mmr_vec_push(set->arena, &set->errors, d);
-			}
-		}
+		if (r < 0 && r != -EPROTO)
+			mmr_iac_add_error(set, path, &e);
 	}
 	free(buf);
-}
-
-static int walk(struct mmr_iac_set *set, const char *dir, const struct mmr_limits *lim,
-		size_t depth)
-{
-	if (depth > lim->max_walk_depth)
-		return 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return -errno;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		const char *nm = de->d_name;
-		if (nm[0] == '.' || !strcmp(nm, "node_modules"))
-			continue;
-		char *p = mmr_arena_printf(set->arena, "%s/%s", dir, nm);
-		if (!p)
-			break;
-		struct stat st;
-		if (lstat(p, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(set, p, lim, depth + 1);
-		else if (S_ISREG(st.st_mode) && cfn_ext(nm))
-			scan_file(set, p, lim);
-	}
-	closedir(d);
-	return 0;
 }
 
 int mmr_cfn_scan(struct mmr_iac_set *set, const char *path, const struct mmr_limits *limits,
 		 struct mmr_error *reterr)
 {
-	struct mmr_limits def;
-	if (!limits) {
-		mmr_limits_default(&def);
-		limits = &def;
-	}
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return mmr_error_set(reterr, errno, path, 0, 0, "cannot read: %s", strerror(errno));
-	if (!S_ISDIR(st.st_mode)) {
-		scan_file(set, path, limits);
-		return 0;
-	}
-	int r = walk(set, path, limits, 0);
-	if (r < 0)
-		return mmr_error_set(reterr, -r, path, 0, 0, "cannot read directory: %s",
-				     strerror(-r));
-	return 0;
+	return mmr_iac_walk(set, path, limits, cfn_ext, scan_file, reterr);
 }

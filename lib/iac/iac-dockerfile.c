@@ -4,17 +4,13 @@
 #include "iac/iac-dockerfile.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/core-buf.h"
 #include "model/model.h"
@@ -910,88 +906,18 @@ fail:
 
 static void scan_file(struct mmr_iac_set *set, const char *path, const struct mmr_limits *lim)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	char *buf;
+	size_t got;
+	if (mmr_iac_read_file(path, lim, &buf, &got) < 0)
 		return;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > lim->max_file_size) {
-		close(fd);
-		return;
-	}
-	size_t n = (size_t)st.st_size;
-	char *buf = malloc(n + 1);
-	size_t got = 0;
-	while (buf && got < n) {
-		ssize_t k = read(fd, buf + got, n - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	close(fd);
-	if (!buf)
-		return;
-	buf[got] = 0;
 	struct mmr_error e = { 0 };
-	if (mmr_dockerfile_parse(set, buf, got, path, lim, &e) < 0) {
-		char msg[1200];
-		if (!e.file[0])
-			snprintf(e.file, sizeof(e.file), "%s", path);
-		struct mmr_diag *g = mmr_arena_alloc(set->arena, sizeof(*g));
-		if (g) {
-			g->where = mmr_arena_strdup(set->arena, path);
-			g->message = mmr_arena_strdup(set->arena, mmr_error_format(&e, msg, sizeof(msg)));
-			mmr_vec_push(set->arena, &set->errors, g);
-		}
-	}
+	if (mmr_dockerfile_parse(set, buf, got, path, lim, &e) < 0)
+		mmr_iac_add_error(set, path, &e);
 	free(buf);
-}
-
-static int walk(struct mmr_iac_set *set, const char *dir, const struct mmr_limits *lim,
-		size_t depth)
-{
-	if (depth > lim->max_walk_depth)
-		return 0;
-	DIR *dd = opendir(dir);
-	if (!dd)
-		return -errno;
-	struct dirent *de;
-	while ((de = readdir(dd))) {
-		const char *nm = de->d_name;
-		if (nm[0] == '.' || !strcmp(nm, "node_modules"))
-			continue;
-		char *p = mmr_arena_printf(set->arena, "%s/%s", dir, nm);
-		if (!p)
-			break;
-		struct stat st;
-		if (lstat(p, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(set, p, lim, depth + 1);
-		else if (S_ISREG(st.st_mode) && mmr_dockerfile_is_name(nm))
-			scan_file(set, p, lim);
-	}
-	closedir(dd);
-	return 0;
 }
 
 int mmr_dockerfile_scan(struct mmr_iac_set *set, const char *path,
 			const struct mmr_limits *limits, struct mmr_error *reterr)
 {
-	struct mmr_limits def;
-	if (!limits) {
-		mmr_limits_default(&def);
-		limits = &def;
-	}
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return mmr_error_set(reterr, errno, path, 0, 0, "cannot read: %s", strerror(errno));
-	if (!S_ISDIR(st.st_mode)) {
-		scan_file(set, path, limits);
-		return 0;
-	}
-	int r = walk(set, path, limits, 0);
-	if (r < 0)
-		return mmr_error_set(reterr, -r, path, 0, 0, "cannot read directory: %s",
-				     strerror(-r));
-	return 0;
+	return mmr_iac_walk(set, path, limits, mmr_dockerfile_is_name, scan_file, reterr);
 }

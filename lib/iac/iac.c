@@ -1,8 +1,18 @@
-/* iac.c - the resource set shared by the IaC front ends, and the unknown
- * marker. */
+/* iac.c - the resource set shared by the IaC front ends, the unknown
+ * marker, and the file reading / tree walking the file front ends share. */
 #include "iac/iac.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/model.h"
 
 void mmr_iac_set_init(struct mmr_iac_set *s, struct mmr_arena *a)
 {
@@ -35,4 +45,115 @@ bool mmr_iac_is_unknown(const json_t *v)
 {
 	return json_is_object(v) && json_object_size(v) == 1 &&
 	       json_is_true(json_object_get(v, "$unknown"));
+}
+
+/* ---- reading files, walking trees ------------------------------------------------------ */
+
+int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret,
+		      size_t *ret_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > lim->max_file_size) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
+	}
+	size_t n = (size_t)st.st_size;
+	char *buf = malloc(n + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	buf[got] = 0;
+	*ret = buf;
+	*ret_len = got;
+	return 0;
+}
+
+void mmr_iac_add_error(struct mmr_iac_set *set, const char *path, struct mmr_error *e)
+{
+	char msg[1200];
+	if (!e->file[0])
+		snprintf(e->file, sizeof(e->file), "%s", path);
+	struct mmr_diag *d = mmr_arena_alloc(set->arena, sizeof(*d));
+	if (!d)
+		return;
+	d->where = mmr_arena_strdup(set->arena, path);
+	d->message = mmr_arena_strdup(set->arena, mmr_error_format(e, msg, sizeof(msg)));
+	mmr_vec_push(set->arena, &set->errors, d);
+}
+
+struct walker {
+	struct mmr_iac_set *set;
+	const struct mmr_limits *lim;
+	bool (*want)(const char *name);
+	void (*scan)(struct mmr_iac_set *, const char *, const struct mmr_limits *);
+};
+
+static int walk_dir(const struct walker *w, const char *dir, uint64_t depth)
+{
+	if (depth > w->lim->max_walk_depth)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		if (nm[0] == '.' || !strcmp(nm, "node_modules"))
+			continue;
+		char *p = mmr_arena_printf(w->set->arena, "%s/%s", dir, nm);
+		if (!p)
+			break;
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk_dir(w, p, depth + 1);
+		else if (S_ISREG(st.st_mode) && w->want(nm))
+			w->scan(w->set, p, w->lim);
+	}
+	closedir(d);
+	return 0;
+}
+
+int mmr_iac_walk(struct mmr_iac_set *set, const char *path, const struct mmr_limits *limits,
+		 bool (*want)(const char *name),
+		 void (*scan)(struct mmr_iac_set *set, const char *path,
+			      const struct mmr_limits *lim),
+		 struct mmr_error *reterr)
+{
+	struct mmr_limits def;
+	if (!limits) {
+		mmr_limits_default(&def);
+		limits = &def;
+	}
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return mmr_error_set(reterr, errno, path, 0, 0, "cannot read: %s", strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		scan(set, path, limits);
+		return 0;
+	}
+	const struct walker w = { set, limits, want, scan };
+	int r = walk_dir(&w, path, 0);
+	if (r < 0)
+		return mmr_error_set(reterr, -r, path, 0, 0, "cannot read directory: %s",
+				     strerror(-r));
+	return 0;
 }

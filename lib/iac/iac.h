@@ -26,6 +26,7 @@
 
 #include "core/core-arena.h"
 #include "core/core-error.h"
+#include "core/core-limits.h"
 #include "core/core-vec.h"
 
 struct mmr_iac_pos {
@@ -59,5 +60,29 @@ void mmr_iac_set_release(struct mmr_iac_set *s); /* json_decref of every doc/pos
 /* The unknown marker. */
 json_t *mmr_iac_unknown(void);
 bool mmr_iac_is_unknown(const json_t *v);
+
+/* ---- shared by the file front ends (CloudFormation, Kubernetes, Dockerfile) ---- */
+
+/* Read a regular file (opened O_NOFOLLOW) of at most lim->max_file_size
+ * bytes into a malloc'ed, NUL-terminated buffer (*ret, *ret_len; free()).
+ * -ELOOP on a symlink, -EISDIR/-EINVAL when not a regular file, -EFBIG over
+ * the limit, -ENOMEM, or the open/read errno. A short read keeps what came. */
+int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret,
+		      size_t *ret_len);
+
+/* Record a front end's parse error for `path` in set->errors (the error's
+ * file defaults to `path`). */
+void mmr_iac_add_error(struct mmr_iac_set *set, const char *path, struct mmr_error *e);
+
+/* Scan `path`: a file is handed to scan() whatever its name; a directory is
+ * walked (entries starting with '.' and node_modules skipped, lstat: symlinks
+ * not followed, at most lim->max_walk_depth levels down) and each regular
+ * file whose name want() accepts is handed to scan(). limits NULL: defaults.
+ * Errors only when `path` itself cannot be read. */
+int mmr_iac_walk(struct mmr_iac_set *set, const char *path, const struct mmr_limits *limits,
+		 bool (*want)(const char *name),
+		 void (*scan)(struct mmr_iac_set *set, const char *path,
+			      const struct mmr_limits *lim),
+		 struct mmr_error *reterr);
 
 #endif
