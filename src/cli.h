@@ -34,6 +34,15 @@ extern const char mmr_cli_usage_common[];
 /* The help page of a command, or NULL when there is none. */
 const char *mmr_cli_usage_for(const char *cmd);
 void mmr_cli_print_usage(FILE *f, const char *cmd);
+/* Log a failed library call (-errno rc, e filled or not; `what` prefixes the
+ * message when non-NULL) and return the exit code for it: 3 for -ENOMEM,
+ * else 2. */
+struct mmr_error;
+struct mmr_report;
+int mmr_cli_fail(int rc, struct mmr_error *e, const char *what);
+/* The report's warnings on stderr (the first 20 unless verbose), then a
+ * one-line count at info level. */
+void mmr_cli_show_diags(const struct mmr_report *r, int verbose);
 /* "mamori CMD: <message>\nSee 'mamori CMD --help'." on stderr; returns EXIT_USAGE. */
 int mmr_cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 

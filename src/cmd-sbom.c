@@ -208,22 +208,10 @@ int mmr_cli_sbom(int argc, char **argv, const char *cmd)
 	struct mmr_error e = { 0 };
 	int rc = mmr_sbom_import_file(r, path, &c.limits, &e);
 	if (rc < 0) {
-		char msg[1200];
-		if (!e.msg[0])
-			snprintf(e.msg, sizeof(e.msg), "%s", strerror(-rc));
-		mmr_err("%s", mmr_error_format(&e, msg, sizeof(msg)));
 		mmr_report_free(r);
-		return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		return mmr_cli_fail(rc, &e, NULL);
 	}
-	const size_t max_shown = c.verbose ? (size_t)-1 : 20;
-	for (size_t i = 0; i < r->diags.n && i < max_shown; i++) {
-		const struct mmr_diag *d = r->diags.v[i];
-		mmr_warn("%s: %s", d->where, d->message);
-	}
-	if (r->diags.n > max_shown)
-		mmr_warn("%zu more warnings (all are in the JSON report; -v shows them here)",
-			 r->diags.n - max_shown);
-	mmr_info("%zu packages in %zu results", mmr_report_package_count(r), r->results.n);
+	mmr_cli_show_diags(r, c.verbose);
 	rc = mmr_cli_vuln_match(r, &c.vuln);
 	if (rc == EXIT_OK)
 		rc = write_out(&c, r, cmd);

@@ -215,6 +215,34 @@ void mmr_cli_print_usage(FILE *f, const char *cmd)
 	fputs(mmr_cli_usage_common, f);
 }
 
+/* ---- shared by the commands that build a report ---- */
+
+int mmr_cli_fail(int rc, struct mmr_error *e, const char *what)
+{
+	char msg[1200];
+	if (!e->msg[0])
+		snprintf(e->msg, sizeof(e->msg), "%s", strerror(-rc));
+	mmr_error_format(e, msg, sizeof(msg));
+	if (what)
+		mmr_err("%s: %s", what, msg);
+	else
+		mmr_err("%s", msg);
+	return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+}
+
+void mmr_cli_show_diags(const struct mmr_report *r, int verbose)
+{
+	const size_t max_shown = verbose ? (size_t)-1 : 20;
+	for (size_t i = 0; i < r->diags.n && i < max_shown; i++) {
+		const struct mmr_diag *d = r->diags.v[i];
+		mmr_warn("%s: %s", d->where, d->message);
+	}
+	if (r->diags.n > max_shown)
+		mmr_warn("%zu more warnings (all are in the JSON report; -v shows them here)",
+			 r->diags.n - max_shown);
+	mmr_info("%zu packages in %zu results", mmr_report_package_count(r), r->results.n);
+}
+
 /* ---- vulnerabilities (shared with the other commands that build a report) ---- */
 
 void mmr_cli_vuln_opts_init(struct mmr_cli_vuln_opts *o)
@@ -597,12 +625,8 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 							mmr_scan_cache_dir(&c.scan, cbuf, sizeof(cbuf));
 		rc = mmr_malware_new(&c.malware, &mw, &e);
 		if (rc < 0) {
-			char msg[1200];
-			if (!e.msg[0])
-				snprintf(e.msg, sizeof(e.msg), "%s", strerror(-rc));
-			mmr_err("malware rules: %s", mmr_error_format(&e, msg, sizeof(msg)));
 			mmr_report_free(r);
-			return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+			return mmr_cli_fail(rc, &e, "malware rules");
 		}
 		scanners[n_scanners++] = mmr_malware_scanner(mw);
 	}
@@ -639,22 +663,10 @@ int mmr_cli_scan(int argc, char **argv, const char *cmd)
 		mw = NULL;
 	}
 	if (rc < 0) {
-		char msg[1200];
-		if (!e.msg[0])
-			snprintf(e.msg, sizeof(e.msg), "%s", strerror(-rc));
-		mmr_err("%s", mmr_error_format(&e, msg, sizeof(msg)));
 		mmr_report_free(r);
-		return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		return mmr_cli_fail(rc, &e, NULL);
 	}
-	const size_t max_shown = c.verbose ? (size_t)-1 : 20;
-	for (size_t i = 0; i < r->diags.n && i < max_shown; i++) {
-		const struct mmr_diag *d = r->diags.v[i];
-		mmr_warn("%s: %s", d->where, d->message);
-	}
-	if (r->diags.n > max_shown)
-		mmr_warn("%zu more warnings (all are in the JSON report; -v shows them here)",
-			 r->diags.n - max_shown);
-	mmr_info("%zu packages in %zu results", mmr_report_package_count(r), r->results.n);
+	mmr_cli_show_diags(r, c.verbose);
 	int vrc = mmr_cli_vuln_match(r, &c.vuln);
 	if (vrc != EXIT_OK) {
 		mmr_report_free(r);

@@ -51,11 +51,7 @@ static int load_rules(const char *config, struct mmr_secret_rules **ret)
 	struct mmr_error e = { 0 };
 	int rc = config ? mmr_secret_rules_load(config, ret, &e) : mmr_secret_rules_builtin(ret, &e);
 	if (rc < 0) {
-		char msg[1200];
-		if (!e.msg[0])
-			snprintf(e.msg, sizeof(e.msg), "%s", strerror(-rc));
-		mmr_err("secret rules: %s", mmr_error_format(&e, msg, sizeof(msg)));
-		return rc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		return mmr_cli_fail(rc, &e, "secret rules");
 	}
 	return EXIT_OK;
 }
@@ -282,12 +278,8 @@ static int secret_git(int argc, char **argv, const char *cmd)
 	int grc = mmr_secret_scan_git(so.scanner, repo, &go, r, &st, &e);
 	mmr_cli_secret_finish(&so, NULL);
 	if (grc < 0) {
-		char msg[1200];
-		if (!e.msg[0])
-			snprintf(e.msg, sizeof(e.msg), "%s", strerror(-grc));
-		mmr_err("%s", mmr_error_format(&e, msg, sizeof(msg)));
 		mmr_report_free(r);
-		return grc == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+		return mmr_cli_fail(grc, &e, NULL);
 	}
 	for (size_t i = 0; i < r->diags.n; i++) {
 		const struct mmr_diag *d = r->diags.v[i];
