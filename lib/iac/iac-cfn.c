@@ -77,32 +77,9 @@ static void unresolved(struct cfn *c, const char *fmt, ...)
 	diag(c, &c->set->unresolved, "%s: %s", c->cur ? c->cur : "template", m);
 }
 
-/* "<parent>/<tok>" with ~ and / escaped; malloc'ed (NULL on ENOMEM). */
-static char *ptr_join(const char *parent, const char *tok)
-{
-	struct mmr_buf b;
-	mmr_buf_init(&b, 1 << 20);
-	if (mmr_buf_adds(&b, parent ? parent : "") < 0 || mmr_buf_addc(&b, '/') < 0)
-		goto fail;
-	for (const char *p = tok; *p; p++) {
-		int r = *p == '~' ? mmr_buf_adds(&b, "~0")
-			: *p == '/' ? mmr_buf_adds(&b, "~1")
-				    : mmr_buf_addc(&b, *p);
-		if (r < 0)
-			goto fail;
-	}
-	return mmr_buf_detach(&b, NULL);
-fail:
-	mmr_buf_release(&b);
-	return NULL;
-}
-
-static char *ptr_idx(const char *parent, size_t i)
-{
-	char t[32];
-	snprintf(t, sizeof(t), "%zu", i);
-	return ptr_join(parent, t);
-}
+/* JSON Pointers of positions (lib/iac/iac.c), capped at 1 MiB */
+#define ptr_join(parent, tok) mmr_iac_ptr_join((parent), (tok), 1u << 20)
+#define ptr_idx(parent, i) mmr_iac_ptr_idx((parent), (i), 1u << 20)
 
 static json_t *unknown(void)
 {

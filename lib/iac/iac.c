@@ -1,6 +1,7 @@
 /* iac.c - the resource set shared by the IaC front ends, the unknown
  * marker, and the file reading / tree walking the file front ends share. */
 #include "iac/iac.h"
+#include "core/core-buf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -156,4 +157,30 @@ int mmr_iac_walk(struct mmr_iac_set *set, const char *path, const struct mmr_lim
 		return mmr_error_set(reterr, -r, path, 0, 0, "cannot read directory: %s",
 				     strerror(-r));
 	return 0;
+}
+
+char *mmr_iac_ptr_join(const char *parent, const char *tok, size_t max)
+{
+	struct mmr_buf b;
+	mmr_buf_init(&b, max);
+	if (mmr_buf_adds(&b, parent ? parent : "") < 0 || mmr_buf_addc(&b, '/') < 0)
+		goto fail;
+	for (const char *p = tok; *p; p++) {
+		int r = *p == '~' ? mmr_buf_adds(&b, "~0")
+			: *p == '/' ? mmr_buf_adds(&b, "~1")
+				    : mmr_buf_addc(&b, *p);
+		if (r < 0)
+			goto fail;
+	}
+	return mmr_buf_detach(&b, NULL);
+fail:
+	mmr_buf_release(&b);
+	return NULL;
+}
+
+char *mmr_iac_ptr_idx(const char *parent, size_t i, size_t max)
+{
+	char t[32];
+	snprintf(t, sizeof(t), "%zu", i);
+	return mmr_iac_ptr_join(parent, t, max);
 }

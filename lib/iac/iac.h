@@ -72,6 +72,11 @@ int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret
 
 /* Record a front end's parse error for `path` in set->errors (the error's
  * file defaults to `path`). */
+/* JSON Pointer "<parent>/<tok>" with '~' and '/' escaped (RFC 6901), and
+ * "<parent>/<index>". malloc'ed; NULL on ENOMEM or when longer than max. */
+char *mmr_iac_ptr_join(const char *parent, const char *tok, size_t max);
+char *mmr_iac_ptr_idx(const char *parent, size_t i, size_t max);
+
 void mmr_iac_add_error(struct mmr_iac_set *set, const char *path, struct mmr_error *e);
 
 /* Scan `path`: a file is handed to scan() whatever its name; a directory is
