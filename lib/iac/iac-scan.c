@@ -338,8 +338,9 @@ static void on_outcome(const struct mmr_policy_outcome *o, void *userdata)
 		t->failed++;
 		t->suppressed += o->suppressed_by != NULL;
 	}
-	struct mmr_result *result = mmr_report_result(c->r, res->file ? res->file : "",
-						      "misconfiguration",
+	/* a value from a satellite in another file points at that file */
+	const char *file = o->file ? o->file : (res->file ? res->file : "");
+	struct mmr_result *result = mmr_report_result(c->r, file, "misconfiguration",
 						      res->source ? res->source : "iac");
 	struct mmr_finding *f = mmr_arena_alloc(a, sizeof(*f));
 	if (!result || !f) {
@@ -351,7 +352,7 @@ static void on_outcome(const struct mmr_policy_outcome *o, void *userdata)
 	f->title = mmr_arena_strdup(a, rule->title);
 	f->severity = rule->severity;
 	f->score = -1;
-	f->loc.file = mmr_arena_strdup(a, res->file);
+	f->loc.file = mmr_arena_strdup(a, file);
 	f->loc.line_start = o->line_start;
 	f->loc.line_end = o->line_end >= o->line_start ? o->line_end : o->line_start;
 	f->loc.resource = mmr_arena_strdup(a, res->address);

@@ -924,6 +924,7 @@ static void locate(struct pol_ctx *c, const struct mmr_iac_resource *res,
 {
 	o->line_start = res->line_start;
 	o->line_end = res->line_end;
+	o->file = res->file;
 	*ret_ptr = NULL;
 	if (!json_is_object(res->pos))
 		return;
@@ -938,8 +939,12 @@ static void locate(struct pol_ctx *c, const struct mmr_iac_resource *res,
 				json_int_t s = json_integer_value(json_array_get(r, 0));
 				json_int_t e = json_integer_value(json_array_get(r, 1));
 				if (s > 0) {
+					/* [start, end, "other.tf"]: a satellite's file */
+					json_t *f = json_array_get(r, 2);
 					o->line_start = (unsigned long)s;
 					o->line_end = (unsigned long)(e >= s ? e : s);
+					if (json_is_string(f) && json_string_length(f))
+						o->file = json_string_value(f);
 					*ret_ptr = c->ptrs[slot];
 					return;
 				}
@@ -1058,7 +1063,7 @@ static void report_outcome(const struct mmr_policy_outcome *o, void *userdata)
 		return;
 	if (o->result == MMR_POLICY_UNKNOWN) {
 		char where[512];
-		snprintf(where, sizeof(where), "%s:%lu %s", res->file ? res->file : "",
+		snprintf(where, sizeof(where), "%s:%lu %s", o->file ? o->file : "",
 			 o->line_start, res->address ? res->address : "");
 		if (mmr_report_diag(rep, where, "%s: unknown (%s)", rule->id,
 				    o->note ? o->note
@@ -1066,7 +1071,7 @@ static void report_outcome(const struct mmr_policy_outcome *o, void *userdata)
 			u->err = -ENOMEM;
 		return;
 	}
-	struct mmr_result *result = mmr_report_result(rep, res->file ? res->file : "", "config",
+	struct mmr_result *result = mmr_report_result(rep, o->file ? o->file : "", "config",
 						      res->source ? res->source : "iac");
 	struct mmr_finding *f = mmr_arena_alloc(a, sizeof(*f));
 	if (!result || !f) {
@@ -1078,7 +1083,7 @@ static void report_outcome(const struct mmr_policy_outcome *o, void *userdata)
 	f->title = mmr_arena_strdup(a, rule->title);
 	f->severity = rule->severity;
 	f->score = -1;
-	f->loc.file = mmr_arena_strdup(a, res->file);
+	f->loc.file = mmr_arena_strdup(a, o->file);
 	f->loc.line_start = o->line_start;
 	f->loc.line_end = o->line_end;
 	f->loc.resource = mmr_arena_strdup(a, res->address);

@@ -117,6 +117,8 @@ struct mmr_policy_outcome {
 	enum mmr_policy_result result;
 	const char *suppressed_by; /* the inline ignore that matched, or NULL */
 	unsigned long line_start, line_end; /* most specific attribute touched */
+	const char *file;          /* the file those lines are in: res->file, or the
+				    * satellite's file a normalised value came from */
 	const char *note;          /* why UNKNOWN when the budget ran out, else NULL */
 };
 

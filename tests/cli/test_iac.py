@@ -277,6 +277,32 @@ def test_finding_location_and_address(t):
     assert len(res) == 1 and res[0]["class"] == "misconfiguration" and res[0]["type"] == "terraform"
 
 
+def test_satellite_finding_points_at_its_file(t):
+    # the offending value comes from a satellite in another file: the
+    # finding names the bucket but points at the satellite's file and lines
+    t.write("sat/main.tf", 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    t.write("sat/pab.tf", "\n\n" + '''resource "aws_s3_bucket_public_access_block" "p" {
+  bucket                  = aws_s3_bucket.b.id
+  block_public_acls       = false
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+''')
+    rep = t.run_json("iac", t.path("sat"))
+    f = findings(rep, "MMR-AWS-S3-005")
+    assert len(f) == 1, f
+    loc = f[0]["location"]
+    assert loc["resource"] == "aws_s3_bucket.b", loc
+    assert loc["file"].endswith("sat/pab.tf"), loc
+    assert loc["startLine"] == 5 and loc["endLine"] == 5, loc
+    assert any(r["target"].endswith("sat/pab.tf") and findings({"results": [r]}, "MMR-AWS-S3-005")
+               for r in rep["results"]), rep["results"]
+    # a value that came from the bucket itself stays in the bucket's file
+    f = findings(rep, "MMR-AWS-S3-001")
+    assert len(f) == 1 and f[0]["location"]["file"].endswith("sat/main.tf"), f
+
+
 def test_table_shows_lines(t):
     t.write("m/main.tf", MAIN_TF)
     p = t.run("iac", t.path("m"))
