@@ -29,10 +29,37 @@
 #include "runtime/runtime-proc.h"
 #include "runtime/runtime-rules.h"
 #include "runtime/runtime-sensor.h"
+#include "src/agent.h"
 #include "src/cli.h"
+
+/* the modules of src/agent-modules.def, in order, NULL-terminated */
+static const struct mmr_agent_module *const modules[] = {
+#define MMR_AGENT_MODULE(name) &mmr_agent_mod_##name,
+#define MMR_AGENT_SUBCMD(name, fn, summary)
+#include "src/agent-modules.def"
+#undef MMR_AGENT_MODULE
+#undef MMR_AGENT_SUBCMD
+	NULL
+};
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, const char *cmd);
+	const char *summary;
+} subcmds[] = {
+#define MMR_AGENT_MODULE(name)
+#define MMR_AGENT_SUBCMD(name, fn, summary) { name, fn, summary },
+#include "src/agent-modules.def"
+#undef MMR_AGENT_MODULE
+#undef MMR_AGENT_SUBCMD
+	{ NULL, NULL, NULL }
+};
+
+#define EACH_MODULE(m) for (const struct mmr_agent_module *const *m = modules; *m; m++)
 
 static const char usage_agent[] =
 	"usage: mamori agent [--rules FILE...] [--output FILE] [--duration SECONDS]\n"
+	"       mamori agent SUBCOMMAND ... (see below)\n"
 	"\n"
 	"Watch this host's processes, files and connections with the eBPF sensor,\n"
 	"evaluate Falco-compatible rules on every event and print one Falco alert\n"
@@ -54,8 +81,22 @@ static const char usage_agent[] =
 	"      --open-all         report every open, not only writes and sensitive files\n"
 	"      --no-ebpf          use the proc-connector fallback\n"
 	"      --no-container-metadata  do not ask podman for container metadata\n"
+	"      --dry-run          enforcement only reports what it would have done\n";
+static const char usage_agent_tail[] =
 	"\n"
 	"SIGUSR1 prints stats (events, drops per CPU, CPU time, RSS) to stderr.\n";
+
+static void print_usage(void)
+{
+	fputs(usage_agent, stdout);
+	EACH_MODULE(m)
+		if ((*m)->usage)
+			fputs((*m)->usage, stdout);
+	fputs("\nSubcommands (each has --help):\n", stdout);
+	for (size_t i = 0; subcmds[i].name; i++)
+		printf("  %-10s %s\n", subcmds[i].name, subcmds[i].summary);
+	fputs(usage_agent_tail, stdout);
+}
 
 static volatile sig_atomic_t stop_flag, stats_flag;
 
@@ -72,6 +113,7 @@ static void on_usr1(int sig)
 }
 
 struct agent {
+	struct mmr_agent ag;        /* what the modules see */
 	struct mmr_rt_host host;
 	struct mmr_rt_event ev;
 	FILE *out;
@@ -79,7 +121,7 @@ struct agent {
 	struct mmr_rt_env env;
 	uint64_t *rule_matches;     /* per rule index */
 	char hostname[256];
-	uint64_t events, decode_errors, matches, alert_errors;
+	uint64_t events, decode_errors, matches, alert_errors, emitted;
 	uint64_t per_type[MMR_RT_EVT__COUNT];
 	int write_error;
 };
@@ -164,6 +206,77 @@ static json_t *event_json(const struct mmr_rt_event *ev)
 	return o;
 }
 
+static struct agent *the_agent; /* mmr_agent_emit() finds the loop's state here */
+
+static void write_alert(struct agent *a, const struct mmr_rt_rule *rule, const struct mmr_rt_event *ev,
+			const char *json)
+{
+	if (fputs(json, a->out) == EOF || fputc('\n', a->out) == EOF)
+		a->write_error = errno ? errno : EIO;
+	EACH_MODULE(m)
+		if ((*m)->alert)
+			(*m)->alert(&a->ag, rule, ev, json);
+}
+
+void mmr_agent_emit(struct mmr_agent *ag, const struct mmr_rt_event *ev, const char *json)
+{
+	struct agent *a = the_agent;
+	if (!a || ag != &a->ag || !json)
+		return;
+	a->emitted++;
+	write_alert(a, NULL, ev, json);
+}
+
+char *mmr_agent_alert_json(const struct mmr_agent *ag, const char *rule, const char *priority,
+			   const char *output, json_t *fields, json_t *tags, const struct mmr_rt_event *ev)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t ts = ev && ev->ts ? ev->ts : (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	char iso[64], text[4096];
+	time_fmt(ts, iso, sizeof(iso));
+	/* Falco's "HH:MM:SS.nnnnnnnnn: Priority output" */
+	snprintf(text, sizeof(text), "%.18s: %s %s", iso + 11, priority, output ? output : "");
+	if (!fields)
+		fields = json_object();
+	if (!tags)
+		tags = json_array();
+	json_t *j = json_object();
+	if (!j || !fields || !tags) {
+		json_decref(j);
+		json_decref(fields);
+		json_decref(tags);
+		return NULL;
+	}
+	json_object_set_new(fields, "evt.time", json_integer((json_int_t)ts));
+	if (ev && ev->proc) {
+		const struct mmr_rt_proc *p = ev->proc;
+		if (!json_object_get(fields, "proc.pid"))
+			json_object_set_new(fields, "proc.pid", json_integer(ev->pid));
+		if (!json_object_get(fields, "proc.name"))
+			json_object_set_new(fields, "proc.name", json_string(p->comm));
+		if (!json_object_get(fields, "proc.exepath"))
+			json_object_set_new(fields, "proc.exepath", json_string(p->exepath));
+		if (!json_object_get(fields, "user.name"))
+			json_object_set_new(fields, "user.name", json_string(p->user));
+	}
+	const struct mmr_rt_container *c = ev ? ev->container : NULL;
+	json_object_set_new(fields, "container.id", c ? json_string(c->id) : json_string("host"));
+	json_object_set_new(fields, "container.name", c ? json_string(c->name) : json_string("host"));
+	json_object_set_new(fields, "container.image.repository", c ? json_string(c->image) : json_null());
+	json_object_set_new(j, "hostname", json_string(ag && ag->hostname ? ag->hostname : ""));
+	json_object_set_new(j, "output", json_string(text));
+	json_object_set_new(j, "output_fields", fields);
+	json_object_set_new(j, "priority", json_string(priority));
+	json_object_set_new(j, "rule", json_string(rule));
+	json_object_set_new(j, "source", json_string("mamori"));
+	json_object_set_new(j, "tags", tags);
+	json_object_set_new(j, "time", json_string(iso));
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return s;
+}
+
 static int on_match(const struct mmr_rt_rule *rule, const struct mmr_rt_event *ev, void *ud)
 {
 	struct agent *a = ud;
@@ -175,8 +288,7 @@ static int on_match(const struct mmr_rt_rule *rule, const struct mmr_rt_event *e
 		a->alert_errors++;
 		return 0;
 	}
-	if (fputs(s, a->out) == EOF || fputc('\n', a->out) == EOF)
-		a->write_error = errno ? errno : EIO;
+	write_alert(a, rule, ev, s);
 	free(s);
 	return 0;
 }
@@ -192,6 +304,10 @@ static int on_record(void *ctx, const void *rec, size_t len)
 	a->events++;
 	if (a->ev.type < MMR_RT_EVT__COUNT)
 		a->per_type[a->ev.type]++;
+	a->ag.now_ns = a->ev.ts;
+	EACH_MODULE(m)
+		if ((*m)->event)
+			(*m)->event(&a->ag, &a->ev);
 	if (a->rules) {
 		a->env.now = a->ev.ts;
 		rc = mmr_rt_rules_eval(a->rules, &a->env, &a->ev, on_match, a);
@@ -266,6 +382,10 @@ static void print_stats(struct agent *a, struct mmr_rt_sensor *s, double elapsed
 		if (a->per_type[i])
 			json_object_set_new(bt, mmr_rt_evt_type_name(i), json_integer((json_int_t)a->per_type[i]));
 	json_object_set_new(o, "by_type", bt);
+	json_object_set_new(o, "module_alerts", json_integer((json_int_t)a->emitted));
+	EACH_MODULE(m)
+		if ((*m)->stats)
+			(*m)->stats(&a->ag, o);
 	char *str = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (str) {
@@ -357,7 +477,10 @@ static int load_rules(struct agent *a, bool builtin, const char *const *files, i
 
 int mmr_cli_agent(int argc, char **argv, const char *cmd)
 {
-	if (argc > 1 && strcmp(argv[1], "fim") == 0) return mmr_cli_agent_fim(argc - 1, argv + 1, cmd); /* cmd-fim.c */
+	for (size_t i = 0; argc > 1 && subcmds[i].name; i++)
+		if (strcmp(argv[1], subcmds[i].name) == 0)
+			return subcmds[i].fn(argc - 1, argv + 1, cmd);
+	bool dry_run = false;
 	const char *output = NULL;
 	double duration = 0;
 	struct mmr_rt_sensor_opts so = { 0 };
@@ -368,7 +491,7 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_agent, stdout);
+			print_usage();
 			return EXIT_OK;
 		} else if (strcmp(a, "--output") == 0 && val) {
 			output = val;
@@ -408,8 +531,17 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 			so.no_ebpf = true;
 		} else if (strcmp(a, "--no-container-metadata") == 0) {
 			no_meta = true;
+		} else if (strcmp(a, "--dry-run") == 0) {
+			dry_run = true;
 		} else {
-			return mmr_cli_usage_error(cmd, "unknown argument '%s'", a);
+			int took = 0;
+			EACH_MODULE(m)
+				if (!took && (*m)->option)
+					took = (*m)->option(argc, argv, &i, cmd);
+			if (took < 0)
+				return EXIT_USAGE;
+			if (!took)
+				return mmr_cli_usage_error(cmd, "unknown argument '%s'", a);
 		}
 	}
 	mmr_log_set_sink(log_sink, NULL);
@@ -421,6 +553,7 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 	static struct agent a; /* large (event + tables): not on the stack */
 	memset(&a, 0, sizeof(a));
 	a.out = stdout;
+	the_agent = &a;
 	if (!print_events) {
 		int rc = load_rules(&a, default_rules, rule_files, nrules, &so.type_mask);
 		if (rc < 0) {
@@ -437,6 +570,7 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 		}
 	}
 	int ret = EXIT_INTERNAL;
+	bool started = false;
 	struct mmr_rt_sensor *s = NULL;
 	if (mmr_rt_host_init(&a.host, 0) < 0) {
 		fprintf(stderr, "mamori agent: out of memory\n");
@@ -446,7 +580,15 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 	a.env.procs = a.host.procs;
 	a.env.conts = a.host.conts;
 	a.env.hostname = a.hostname;
+	if (!a.hostname[0] && gethostname(a.hostname, sizeof(a.hostname) - 1) < 0)
+		a.hostname[0] = 0;
+	a.ag = (struct mmr_agent){ .host = &a.host, .rules = a.rules, .env = &a.env, .sensor_opts = &so,
+				   .hostname = a.hostname, .out = a.out, .dry_run = dry_run };
 	int seeded = mmr_rt_proc_seed(&a.host);
+	started = true;
+	EACH_MODULE(m)
+		if ((*m)->start && (*m)->start(&a.ag) < 0)
+			goto out;
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -464,6 +606,10 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 			why);
 		goto out;
 	}
+	a.ag.sensor = s;
+	EACH_MODULE(m)
+		if ((*m)->ready && (*m)->ready(&a.ag) < 0)
+			goto out;
 	enum mmr_rt_sensor_kind kind = mmr_rt_sensor_kind(s);
 	uint64_t cov = mmr_rt_sensor_coverage(s);
 	uint64_t want = so.type_mask ? so.type_mask : ~0ULL;
@@ -510,6 +656,12 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 			ret = EXIT_INTERNAL;
 			break;
 		}
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		a.ag.now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+		EACH_MODULE(m)
+			if ((*m)->tick)
+				(*m)->tick(&a.ag);
 		if (stats_flag) {
 			stats_flag = 0;
 			fflush(a.out);
@@ -521,14 +673,23 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 	}
 	/* what is already queued still goes out */
 	mmr_rt_sensor_poll(s, 0);
+	EACH_MODULE(m)
+		if ((*m)->tick)
+			(*m)->tick(&a.ag);
 	fflush(a.out);
 	print_stats(&a, s, mono_now() - t0);
 out:
+	if (started)
+		EACH_MODULE(m)
+			if ((*m)->stop)
+				(*m)->stop(&a.ag);
+	fflush(a.out);
 	mmr_rt_sensor_free(s);
 	mmr_rt_host_release(&a.host);
 	mmr_rt_rules_free(a.rules);
 	free(a.rule_matches);
 	if (a.out && a.out != stdout)
 		fclose(a.out);
+	the_agent = NULL;
 	return ret;
 }
