@@ -65,6 +65,9 @@ struct mmr_agent_module {
 		      const char *json);
 	/* About every 200 ms and at stop. */
 	void (*tick)(struct mmr_agent *ag);
+	/* Once at exit, after the last tick and before the final stats:
+	 * deliver what is queued (bounded wait), so the stats are final. */
+	void (*finish)(struct mmr_agent *ag);
 	/* Add the module's counters to the stats object (SIGUSR1 and exit). */
 	void (*stats)(struct mmr_agent *ag, json_t *o);
 	/* At exit (also after a failed start): flush, save, release. */

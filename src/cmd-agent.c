@@ -676,6 +676,9 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 	EACH_MODULE(m)
 		if ((*m)->tick)
 			(*m)->tick(&a.ag);
+	EACH_MODULE(m)
+		if ((*m)->finish)
+			(*m)->finish(&a.ag);
 	fflush(a.out);
 	print_stats(&a, s, mono_now() - t0);
 out:
