@@ -1252,7 +1252,8 @@ static int emit(struct cfn *c, const char *id, json_t *res)
 	c->pos = r->pos;
 	c->refs = &r->refs;
 	json_t *props = json_object_get(res, "Properties");
-	json_t *doc = props ? ev(c, props, pp, "", 1) : json_object();
+	/* `Properties:` with nothing after it sets nothing */
+	json_t *doc = props && !json_is_null(props) ? ev(c, props, pp, "", 1) : json_object();
 	if (!json_is_object(doc)) {
 		if (!mmr_iac_is_unknown(doc))
 			diag(c, &c->set->errors, "%s: resource %s: Properties is not a mapping",

@@ -988,8 +988,9 @@ static void fields(struct nz *z, const struct field *f)
 			case F_LIST:
 				put(z, f->key, as_list(v), z->prim, ptr);
 				break;
-			case F_PRESENT:
-				put(z, f->key, json_true(), z->prim, ptr);
+			case F_PRESENT: /* `Logging: null` configures nothing */
+				if (!json_is_null(v))
+					put(z, f->key, json_true(), z->prim, ptr);
 				break;
 			case F_POLICY:
 				put(z, f->key, norm_policy(v), z->prim, ptr);
@@ -1045,6 +1046,8 @@ static const struct field trail_f[] = {
 	{ "multi_region", F_BOOL, "is_multi_region_trail", "IsMultiRegionTrail", "false", NULL },
 	{ "log_file_validation", F_BOOL, "enable_log_file_validation", "EnableLogFileValidation", "false", NULL },
 	{ "kms_key_id", F_COPY, "kms_key_id", "KMSKeyId", "null", NULL },
+	/* the spelling trivy-checks' examples use; CloudFormation documents KMSKeyId */
+	{ "kms_key_id", F_COPY, NULL, "KmsKeyId", NULL, NULL },
 	{ "logging", F_BOOL, "enable_logging", "IsLogging", "true", NULL },
 	{ "s3_bucket", F_COPY, "s3_bucket_name", "S3BucketName", "null", NULL },
 	{ "cloudwatch_logs_group_arn", F_COPY, "cloud_watch_logs_group_arn", "CloudWatchLogsLogGroupArn", "null", NULL },
@@ -1063,7 +1066,6 @@ static const struct field eks_f[] = {
 	  "ResourcesVpcConfig/EndpointPrivateAccess", "false", NULL },
 	{ "public_access_cidrs", F_LIST, "vpc_config/public_access_cidrs",
 	  "ResourcesVpcConfig/PublicAccessCidrs", "[\"0.0.0.0/0\"]", NULL },
-	{ "log_types", F_LIST, "enabled_cluster_log_types", "Logging/ClusterLogging/EnabledTypes", "[]", NULL },
 	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
 };
 
@@ -1097,6 +1099,26 @@ static void eks(struct nz *z)
 		v = json_boolean(sec && k);
 	}
 	put(z, "secrets_encryption", v, z->prim, res ? ptr : "");
+	/* log_types: CloudFormation lists {Type: api} objects */
+	json_t *lt = get(z->prim, cfn ? "Logging/ClusterLogging/EnabledTypes" : "enabled_cluster_log_types", ptr);
+	json_t *l = json_array();
+	if (mmr_iac_is_unknown(lt)) {
+		json_decref(l);
+		l = mmr_iac_unknown();
+	} else {
+		json_t *all = cfn ? lt : json_object_get(z->prim->doc, "enabled_cluster_log_types");
+		json_t *lst = as_list(all);
+		size_t i;
+		json_t *e;
+		json_array_foreach(lst, i, e)
+		{
+			json_t *t = json_is_object(e) ? json_object_get(e, "Type") : e;
+			if (t)
+				json_array_append(l, t);
+		}
+		json_decref(lst);
+	}
+	put(z, "log_types", l, z->prim, lt ? ptr : NULL);
 }
 
 static const struct field lambda_f[] = {
@@ -1277,6 +1299,260 @@ static void az_nsg(struct nz *z)
 	put_default(z, "name", json_null());
 }
 
+/* ---- more AWS services: keys named as the Terraform attributes ---------------------- */
+
+static const struct field apigw_f[] = {
+	{ "access_log_destination", F_COPY, "access_log_settings/destination_arn",
+	  "AccessLogSetting/DestinationArn", "null", NULL },
+	{ "tracing_enabled", F_BOOL, "xray_tracing_enabled", "TracingEnabled", "false", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field apigw2_f[] = {
+	{ "access_log_destination", F_COPY, "access_log_settings/destination_arn",
+	  "AccessLogSettings/DestinationArn", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field athena_f[] = {
+	{ "name", F_COPY, "name", "Name", "null", NULL },
+	{ "encryption/enabled", F_PRESENT, "configuration/result_configuration/encryption_configuration",
+	  "WorkGroupConfiguration/ResultConfiguration/EncryptionConfiguration", "false", NULL },
+	{ "encryption/option", F_COPY,
+	  "configuration/result_configuration/encryption_configuration/encryption_option",
+	  "WorkGroupConfiguration/ResultConfiguration/EncryptionConfiguration/EncryptionOption", "null",
+	  NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+#define CF_DC "DistributionConfig/"
+static const struct field cloudfront_f[] = {
+	{ "logging/enabled", F_PRESENT, "logging_config", CF_DC "Logging", "false", NULL },
+	{ "logging/bucket", F_COPY, "logging_config/bucket", CF_DC "Logging/Bucket", "null", NULL },
+	{ "web_acl_id", F_COPY, "web_acl_id", CF_DC "WebACLId", "null", NULL },
+	{ "default_certificate", F_BOOL, "viewer_certificate/cloudfront_default_certificate",
+	  CF_DC "ViewerCertificate/CloudFrontDefaultCertificate", "false", NULL },
+	{ "minimum_protocol_version", F_COPY, "viewer_certificate/minimum_protocol_version",
+	  CF_DC "ViewerCertificate/MinimumProtocolVersion", "\"TLSv1\"", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+/* viewer_protocol_policies: the default and every ordered cache behaviour's */
+static void cloudfront(struct nz *z)
+{
+	bool cfn = !strcmp(z->prim->source, "cloudformation");
+	json_t *dc = cfn ? json_object_get(z->prim->doc, "DistributionConfig") : z->prim->doc;
+	const char *names[2] = { cfn ? "DefaultCacheBehavior" : "default_cache_behavior",
+				 cfn ? "CacheBehaviors" : "ordered_cache_behavior" };
+	const char *key = cfn ? "ViewerProtocolPolicy" : "viewer_protocol_policy";
+	json_t *l = json_array();
+	for (size_t k = 0; k < 2 && l; k++) {
+		json_t *lst = as_list(json_object_get(dc, names[k]));
+		size_t i;
+		json_t *e;
+		json_array_foreach(lst, i, e)
+		{
+			json_t *pp = json_object_get(e, key);
+			if (pp)
+				json_array_append(l, pp);
+		}
+		json_decref(lst);
+	}
+	put(z, "viewer_protocol_policies", l, NULL, NULL);
+}
+#undef CF_DC
+
+static const struct field log_group_f[] = {
+	{ "name", F_COPY, "name", "LogGroupName", "null", NULL },
+	{ "kms_key_id", F_COPY, "kms_key_id", "KmsKeyId", "null", NULL },
+	{ "retention_in_days", F_NUM, "retention_in_days", "RetentionInDays", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field db_cluster_f[] = {
+	{ "identifier", F_COPY, "cluster_identifier", "DBClusterIdentifier", "null", NULL },
+	{ "engine", F_COPY, "engine", "Engine", "null", NULL },
+	{ "storage_encrypted", F_BOOL, "storage_encrypted", "StorageEncrypted", "false", NULL },
+	{ "kms_key_id", F_COPY, "kms_key_id", "KmsKeyId", "null", NULL },
+	{ "backup_retention_period", F_NUM, "backup_retention_period", "BackupRetentionPeriod", "1", NULL },
+	{ "deletion_protection", F_BOOL, "deletion_protection", "DeletionProtection", "false", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+/* block_devices: [{device_name, encrypted, kms_key_id, snapshot_id}]; Terraform's
+ * root device is always there (unencrypted unless said) */
+static void ec2_block_devices(struct nz *z)
+{
+	const struct mmr_iac_resource *r = z->prim;
+	json_t *l = json_array();
+	if (!strcmp(r->source, "cloudformation")) {
+		json_t *bdm = json_object_get(r->doc, "BlockDeviceMappings");
+		size_t i;
+		json_t *e;
+		json_array_foreach(bdm, i, e)
+		{
+			json_t *ebs = json_object_get(e, "Ebs");
+			if (!json_is_object(ebs))
+				continue;
+			json_t *enc = truth(json_object_get(ebs, "Encrypted"), NULL);
+			json_t *d = json_pack("{s:O?, s:o, s:O?, s:O?}", "device_name",
+					      json_object_get(e, "DeviceName"), "encrypted",
+					      enc ? enc : json_false(), "kms_key_id",
+					      json_object_get(ebs, "KmsKeyId"), "snapshot_id",
+					      json_object_get(ebs, "SnapshotId"));
+			if (d)
+				json_array_append_new(l, d);
+		}
+		put(z, "block_devices", l, r, "/BlockDeviceMappings");
+		return;
+	}
+	json_t *root = getv(r, "root_block_device");
+	if (json_is_array(root))
+		root = json_array_get(root, 0);
+	json_t *enc = root ? truth(json_object_get(root, "encrypted"), NULL) : NULL;
+	json_t *d = json_pack("{s:s, s:o, s:O?, s:n}", "device_name", "root", "encrypted",
+			      enc ? enc : json_false(), "kms_key_id",
+			      root ? json_object_get(root, "kms_key_id") : NULL, "snapshot_id");
+	if (d)
+		json_array_append_new(l, d);
+	json_t *ebs = json_object_get(r->doc, "ebs_block_device");
+	size_t i;
+	json_t *e;
+	json_array_foreach(ebs, i, e)
+	{
+		json_t *en = truth(json_object_get(e, "encrypted"), NULL);
+		d = json_pack("{s:O?, s:o, s:O?, s:O?}", "device_name", json_object_get(e, "device_name"),
+			      "encrypted", en ? en : json_false(), "kms_key_id",
+			      json_object_get(e, "kms_key_id"), "snapshot_id",
+			      json_object_get(e, "snapshot_id"));
+		if (d)
+			json_array_append_new(l, d);
+	}
+	put(z, "block_devices", l, NULL, NULL);
+}
+
+static const struct field instance_f[] = {
+	{ "user_data", F_COPY, "user_data", "UserData", "null", NULL },
+	{ "associate_public_ip_address", F_BOOL, "associate_public_ip_address",
+	  "NetworkInterfaces/AssociatePublicIpAddress", "false", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field launch_config_f[] = {
+	{ "user_data", F_COPY, "user_data", "UserData", "null", NULL },
+	{ "associate_public_ip_address", F_BOOL, "associate_public_ip_address",
+	  "AssociatePublicIpAddress", "false", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field launch_template_f[] = {
+	{ "user_data", F_COPY, "user_data", "LaunchTemplateData/UserData", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field efs_f[] = {
+	{ "encrypted", F_BOOL, "encrypted", "Encrypted", "false", NULL },
+	{ "kms_key_id", F_COPY, "kms_key_id", "KmsKeyId", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field elasticache_f[] = {
+	{ "at_rest_encryption_enabled", F_BOOL, "at_rest_encryption_enabled", "AtRestEncryptionEnabled",
+	  "false", NULL },
+	{ "transit_encryption_enabled", F_BOOL, "transit_encryption_enabled",
+	  "TransitEncryptionEnabled", "false", NULL },
+	{ "kms_key_id", F_COPY, "kms_key_id", "KmsKeyId", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field search_f[] = {
+	{ "encryption_at_rest", F_BOOL, "encrypt_at_rest/enabled", "EncryptionAtRestOptions/Enabled",
+	  "false", NULL },
+	{ "node_encryption", F_BOOL, "node_to_node_encryption/enabled",
+	  "NodeToNodeEncryptionOptions/Enabled", "false", NULL },
+	{ "https_enforced", F_BOOL, "domain_endpoint_options/enforce_https",
+	  "DomainEndpointOptions/EnforceHTTPS", "false", NULL },
+	{ "tls_policy", F_COPY, "domain_endpoint_options/tls_security_policy",
+	  "DomainEndpointOptions/TLSSecurityPolicy", "\"Policy-Min-TLS-1-0-2019-07\"", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field kinesis_f[] = {
+	{ "encryption_type", F_COPY, "encryption_type", "StreamEncryption/EncryptionType", "\"NONE\"", NULL },
+	{ "kms_key_id", F_COPY, "kms_key_id", "StreamEncryption/KeyId", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field lambda_perm_f[] = {
+	{ "principal", F_COPY, "principal", "Principal", "null", NULL },
+	{ "source_arn", F_COPY, "source_arn", "SourceArn", "null", NULL },
+	{ "source_account", F_COPY, "source_account", "SourceAccount", "null", NULL },
+	{ "principal_org_id", F_COPY, "principal_org_id", "PrincipalOrgID", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field msk_f[] = {
+	{ "encryption_in_transit/client_broker", F_COPY,
+	  "encryption_info/encryption_in_transit/client_broker",
+	  "EncryptionInfo/EncryptionInTransit/ClientBroker", "\"TLS\"", NULL },
+	{ "encryption_in_transit/in_cluster", F_BOOL, "encryption_info/encryption_in_transit/in_cluster",
+	  "EncryptionInfo/EncryptionInTransit/InCluster", "true", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field secret_f[] = {
+	{ "name", F_COPY, "name", "Name", "null", NULL },
+	{ "kms_key_id", F_COPY, "kms_key_id", "KmsKeyId", "null", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+static const struct field workspace_f[] = {
+	{ "root_volume_encryption_enabled", F_BOOL, "root_volume_encryption_enabled",
+	  "RootVolumeEncryptionEnabled", "false", NULL },
+	{ "user_volume_encryption_enabled", F_BOOL, "user_volume_encryption_enabled",
+	  "UserVolumeEncryptionEnabled", "false", NULL },
+	{ NULL, F_COPY, NULL, NULL, NULL, NULL },
+};
+
+/* CloudFormation load balancer attributes: [{Key, Value}] */
+static void lb(struct nz *z)
+{
+	static const char *const keys[][2] = {
+		{ "routing.http.drop_invalid_header_fields.enabled", "drop_invalid_headers" },
+		{ "access_logs.s3.enabled", "access_logs/enabled" },
+		{ "deletion_protection.enabled", "deletion_protection" },
+	};
+	if (strcmp(z->prim->source, "cloudformation"))
+		return;
+	json_t *attrs = json_object_get(z->prim->doc, "LoadBalancerAttributes");
+	size_t i;
+	json_t *e;
+	json_array_foreach(attrs, i, e)
+	{
+		const char *k = json_string_value(json_object_get(e, "Key"));
+		json_t *t = truth(json_object_get(e, "Value"), NULL);
+		for (size_t j = 0; k && t && j < sizeof(keys) / sizeof(keys[0]); j++) {
+			if (!strcmp(k, keys[j][0])) {
+				char ptr[64];
+				snprintf(ptr, sizeof(ptr), "/LoadBalancerAttributes/%zu", i);
+				put(z, keys[j][1], json_incref(t), z->prim, ptr);
+			}
+		}
+		json_decref(t);
+	}
+}
+
+/* the queue policy: AWS::SQS::QueuePolicy naming the queue in Queues */
+static void sqs(struct nz *z)
+{
+	if (strcmp(z->prim->source, "cloudformation"))
+		return;
+	EACH_SAT(z, "AWS::SQS::QueuePolicy", "Queues", "QueueName", s)
+	{
+		put_policy(z, "policy", s, "PolicyDocument");
+	}
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 struct ntype {
@@ -1313,18 +1589,59 @@ static const struct ntype types[] = {
 	{ "AWS::EC2::Volume", "aws.ebs.volume", NULL, ebs_f },
 	{ "aws_sns_topic", "aws.sns.topic", NULL, sns_f },
 	{ "AWS::SNS::Topic", "aws.sns.topic", NULL, sns_f },
-	{ "aws_sqs_queue", "aws.sqs.queue", NULL, sqs_f },
-	{ "AWS::SQS::Queue", "aws.sqs.queue", NULL, sqs_f },
+	{ "aws_sqs_queue", "aws.sqs.queue", sqs, sqs_f },
+	{ "AWS::SQS::Queue", "aws.sqs.queue", sqs, sqs_f },
 	{ "aws_dynamodb_table", "aws.dynamodb.table", NULL, ddb_f },
 	{ "AWS::DynamoDB::Table", "aws.dynamodb.table", NULL, ddb_f },
 	{ "aws_ecr_repository", "aws.ecr.repository", NULL, ecr_f },
 	{ "AWS::ECR::Repository", "aws.ecr.repository", NULL, ecr_f },
-	{ "aws_lb", "aws.elb.load_balancer", NULL, lb_f },
-	{ "aws_alb", "aws.elb.load_balancer", NULL, lb_f },
-	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "aws.elb.load_balancer", NULL, lb_f },
+	{ "aws_lb", "aws.elb.load_balancer", lb, lb_f },
+	{ "aws_alb", "aws.elb.load_balancer", lb, lb_f },
+	{ "AWS::ElasticLoadBalancingV2::LoadBalancer", "aws.elb.load_balancer", lb, lb_f },
 	{ "aws_lb_listener", "aws.elb.listener", NULL, listener_f },
 	{ "aws_alb_listener", "aws.elb.listener", NULL, listener_f },
 	{ "AWS::ElasticLoadBalancingV2::Listener", "aws.elb.listener", NULL, listener_f },
+	{ "aws_api_gateway_stage", "aws.apigateway.stage", NULL, apigw_f },
+	{ "AWS::ApiGateway::Stage", "aws.apigateway.stage", NULL, apigw_f },
+	{ "aws_apigatewayv2_stage", "aws.apigateway.stage", NULL, apigw2_f },
+	{ "AWS::ApiGatewayV2::Stage", "aws.apigateway.stage", NULL, apigw2_f },
+	{ "aws_athena_workgroup", "aws.athena.workgroup", NULL, athena_f },
+	{ "AWS::Athena::WorkGroup", "aws.athena.workgroup", NULL, athena_f },
+	{ "aws_cloudfront_distribution", "aws.cloudfront.distribution", cloudfront, cloudfront_f },
+	{ "AWS::CloudFront::Distribution", "aws.cloudfront.distribution", cloudfront, cloudfront_f },
+	{ "aws_cloudwatch_log_group", "aws.logs.log_group", NULL, log_group_f },
+	{ "AWS::Logs::LogGroup", "aws.logs.log_group", NULL, log_group_f },
+	{ "aws_rds_cluster", "aws.rds.cluster", NULL, db_cluster_f },
+	{ "AWS::RDS::DBCluster", "aws.rds.cluster", NULL, db_cluster_f },
+	{ "aws_docdb_cluster", "aws.docdb.cluster", NULL, db_cluster_f },
+	{ "AWS::DocDB::DBCluster", "aws.docdb.cluster", NULL, db_cluster_f },
+	{ "aws_neptune_cluster", "aws.neptune.cluster", NULL, db_cluster_f },
+	{ "AWS::Neptune::DBCluster", "aws.neptune.cluster", NULL, db_cluster_f },
+	{ "aws_instance", "aws.ec2.instance", ec2_block_devices, instance_f },
+	{ "AWS::EC2::Instance", "aws.ec2.instance", ec2_block_devices, instance_f },
+	{ "aws_launch_configuration", "aws.ec2.launch_configuration", ec2_block_devices, launch_config_f },
+	{ "AWS::AutoScaling::LaunchConfiguration", "aws.ec2.launch_configuration", ec2_block_devices,
+	  launch_config_f },
+	{ "aws_launch_template", "aws.ec2.launch_template", NULL, launch_template_f },
+	{ "AWS::EC2::LaunchTemplate", "aws.ec2.launch_template", NULL, launch_template_f },
+	{ "aws_efs_file_system", "aws.efs.file_system", NULL, efs_f },
+	{ "AWS::EFS::FileSystem", "aws.efs.file_system", NULL, efs_f },
+	{ "aws_elasticache_replication_group", "aws.elasticache.replication_group", NULL, elasticache_f },
+	{ "AWS::ElastiCache::ReplicationGroup", "aws.elasticache.replication_group", NULL, elasticache_f },
+	{ "aws_elasticsearch_domain", "aws.opensearch.domain", NULL, search_f },
+	{ "aws_opensearch_domain", "aws.opensearch.domain", NULL, search_f },
+	{ "AWS::Elasticsearch::Domain", "aws.opensearch.domain", NULL, search_f },
+	{ "AWS::OpenSearchService::Domain", "aws.opensearch.domain", NULL, search_f },
+	{ "aws_kinesis_stream", "aws.kinesis.stream", NULL, kinesis_f },
+	{ "AWS::Kinesis::Stream", "aws.kinesis.stream", NULL, kinesis_f },
+	{ "aws_lambda_permission", "aws.lambda.permission", NULL, lambda_perm_f },
+	{ "AWS::Lambda::Permission", "aws.lambda.permission", NULL, lambda_perm_f },
+	{ "aws_msk_cluster", "aws.msk.cluster", NULL, msk_f },
+	{ "AWS::MSK::Cluster", "aws.msk.cluster", NULL, msk_f },
+	{ "aws_secretsmanager_secret", "aws.secretsmanager.secret", NULL, secret_f },
+	{ "AWS::SecretsManager::Secret", "aws.secretsmanager.secret", NULL, secret_f },
+	{ "aws_workspaces_workspace", "aws.workspaces.workspace", NULL, workspace_f },
+	{ "AWS::WorkSpaces::Workspace", "aws.workspaces.workspace", NULL, workspace_f },
 	{ "azurerm_storage_account", "azure.storage.account", NULL, az_storage_f },
 	{ "azurerm_network_security_group", "azure.network.nsg", az_nsg, NULL },
 	{ "azurerm_key_vault", "azure.keyvault.vault", NULL, az_kv_f },

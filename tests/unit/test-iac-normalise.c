@@ -439,7 +439,8 @@ static void test_hand_built(void **state)
 	assert_int_equal(b->refs.n, 1);
 	assert_string_equal(b->refs.v[0], "module.m.aws_s3_bucket_versioning.v");
 	assert_string_equal(mmr_iac_normal_type("AWS::S3::Bucket"), "aws.s3.bucket");
-	assert_null(mmr_iac_normal_type("aws_instance"));
+	assert_string_equal(mmr_iac_normal_type("aws_instance"), "aws.ec2.instance");
+	assert_null(mmr_iac_normal_type("aws_vpc"));
 	mmr_iac_set_release(&s);
 	mmr_arena_free(a);
 }
