@@ -12,6 +12,7 @@
 #include "model/model.h"
 #include "report/report.h"
 #include "runtime/runtime-fim.h"
+#include "src/agent-baseline.h"
 #include "src/cli.h"
 
 static const char usage_fim[] =
@@ -61,6 +62,18 @@ static void on_warn(void *ud, const char *path, int err)
 		fprintf(stderr, "mamori %s: warning: %s: %s\n", c->cmd, path, strerror(err));
 	else if (c->nwarn == 101)
 		fprintf(stderr, "mamori %s: warning: more unreadable entries (not shown)\n", c->cmd);
+}
+
+static int default_db(struct fim_cli *c, bool create_dir);
+
+int mmr_cli_fim_default_db(char *out, size_t size)
+{
+	struct fim_cli c = { .cmd = "agent fim" };
+	int rc = default_db(&c, false);
+	if (rc < 0)
+		return rc;
+	int w = snprintf(out, size, "%s", c.db_default);
+	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
 }
 
 static int default_db(struct fim_cli *c, bool create_dir)

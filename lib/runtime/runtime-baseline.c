@@ -68,6 +68,7 @@ struct mmr_rt_baselines {
 	struct mmr_map wls;  /* key -> struct bl_wl */
 	struct mmr_vec list; /* struct bl_wl * */
 	uint64_t over_limit;
+	uint64_t changes;    /* bumped on every change worth saving */
 };
 
 struct mmr_rt_baselines *mmr_rt_baselines_new(const struct mmr_rt_baseline_opts *opts)
@@ -167,6 +168,7 @@ static int item_put(struct mmr_rt_baselines *b, struct bl_wl *w, enum mmr_rt_bl_
 			return 0;
 		/* manual entries override (the map keeps no copy of keys) */
 		char *kk = mmr_arena_strdup(b->arena, k);
+		b->changes++;
 		return !kk || mmr_map_put(&w->items, kk, origin) < 0 ? -ENOMEM : 0;
 	}
 	if (w->nitems >= b->opts.max_items) {
@@ -177,6 +179,7 @@ static int item_put(struct mmr_rt_baselines *b, struct bl_wl *w, enum mmr_rt_bl_
 	if (!kk || mmr_map_put(&w->items, kk, origin) < 0)
 		return -ENOMEM;
 	w->nitems++;
+	b->changes++;
 	return 1;
 }
 
@@ -291,16 +294,30 @@ static void event_items(const struct mmr_rt_event *ev, const struct mmr_rt_proct
 int mmr_rt_baselines_event(struct mmr_rt_baselines *b, const struct mmr_rt_event *ev,
 			   const struct mmr_rt_proctab *procs, mmr_rt_baseline_dev_fn on_dev, void *ud)
 {
+	return mmr_rt_baselines_event_as(b, NULL, ev, procs, on_dev, ud);
+}
+
+int mmr_rt_baselines_event_as(struct mmr_rt_baselines *b, const char *workload, const struct mmr_rt_event *ev,
+			      const struct mmr_rt_proctab *procs, mmr_rt_baseline_dev_fn on_dev, void *ud)
+{
 	struct ev_items it;
 	event_items(ev, procs, &it);
 	if (!it.n)
 		return 0;
 	char key[MMR_RT_BL_KEY_MAX];
-	mmr_rt_baseline_key(ev, key, sizeof(key));
+	if (workload && *workload)
+		mmr_rt_strlcpy(key, workload, sizeof(key));
+	else
+		mmr_rt_baseline_key(ev, key, sizeof(key));
 	int rc;
+	bool isnew = !mmr_map_get(&b->wls, key);
 	struct bl_wl *w = wl_get(b, key, true, &rc);
 	if (!w)
 		return rc == -E2BIG ? 0 : rc;
+	if (isnew) {
+		w->mode = b->opts.new_mode;
+		b->changes++;
+	}
 	const char *digest = ev->container ? ev->container->image_digest : "";
 	if (!w->first_ts && (!digest[0] || !w->digest[0] || strcmp(digest, w->digest) == 0)) {
 		/* first event (of a new workload, or of one loaded from storage) */
@@ -310,12 +327,15 @@ int mmr_rt_baselines_event(struct mmr_rt_baselines *b, const struct mmr_rt_event
 	} else if (digest[0] && strcmp(digest, w->digest) != 0) {
 		wl_relearn(w, ev->ts);
 		mmr_rt_strlcpy(w->digest, digest, sizeof(w->digest));
+		b->changes++;
 	}
 	if (w->mode == MMR_RT_BL_LEARN) {
 		uint64_t now = ev->ts;
 		if ((b->opts.learn_ns && now >= w->first_ts + b->opts.learn_ns) ||
-		    (b->opts.stable_ns && now >= w->last_new_ts + b->opts.stable_ns))
+		    (b->opts.stable_ns && now >= w->last_new_ts + b->opts.stable_ns)) {
 			w->mode = b->opts.after_learning;
+			b->changes++;
+		}
 	}
 	int ndev = 0;
 	for (unsigned i = 0; i < it.n; i++) {
@@ -376,7 +396,51 @@ int mmr_rt_baselines_set_mode(struct mmr_rt_baselines *b, const char *workload, 
 	struct bl_wl *w = wl_get(b, workload, true, &rc);
 	if (!w)
 		return rc;
+	if (w->mode != m)
+		b->changes++;
 	w->mode = m;
+	if (m == MMR_RT_BL_LEARN)
+		w->first_ts = w->last_new_ts = 0; /* the window starts at its next event */
+	return 0;
+}
+
+int mmr_rt_baselines_reset(struct mmr_rt_baselines *b, const char *workload)
+{
+	struct bl_wl *w = workload ? mmr_map_get(&b->wls, workload) : NULL;
+	if (!w)
+		return -ENOENT;
+	wl_relearn(w, 0);
+	w->digest[0] = 0;
+	b->changes++;
+	return 0;
+}
+
+uint64_t mmr_rt_baselines_changes(const struct mmr_rt_baselines *b)
+{
+	return b->changes;
+}
+
+size_t mmr_rt_baselines_n(const struct mmr_rt_baselines *b)
+{
+	return b->list.n;
+}
+
+int mmr_rt_baselines_info(const struct mmr_rt_baselines *b, size_t i, struct mmr_rt_bl_info *ret)
+{
+	if (i >= b->list.n)
+		return -ENOENT;
+	const struct bl_wl *w = mmr_vec_at(&b->list, i);
+	struct mmr_rt_bl_info in = { .key = w->key, .digest = w->digest, .mode = w->mode };
+	for (size_t j = 0; j < w->items.cap; j++) {
+		const char *v = w->items.slots[j].val;
+		if (v == origin_learned)
+			in.learned++;
+		else if (v == origin_allow)
+			in.allowed++;
+		else if (v == origin_deny)
+			in.denied++;
+	}
+	*ret = in;
 	return 0;
 }
 
@@ -559,13 +623,16 @@ static int load_doc(struct mmr_rt_baselines *b, const json_t *doc, const char *f
 	return 0;
 }
 
-static json_t *to_doc(const struct mmr_rt_baselines *b)
+static json_t *to_doc(const struct mmr_rt_baselines *b, const char *only)
 {
 	json_t *doc = json_object(), *arr = json_array();
 	json_object_set_new(doc, "version", json_integer(1));
 	for (size_t i = 0; i < b->list.n; i++) {
 		json_t *o;
-		wl_to_json(mmr_vec_at(&b->list, i), &o);
+		const struct bl_wl *w = mmr_vec_at(&b->list, i);
+		if (only && strcmp(w->key, only) != 0)
+			continue;
+		wl_to_json(w, &o);
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(doc, "workloads", arr);
@@ -587,7 +654,14 @@ static int yaml_str(struct mmr_buf *out, const char *s)
 
 int mmr_rt_baselines_export_yaml(const struct mmr_rt_baselines *b, struct mmr_buf *out)
 {
-	json_t *doc = to_doc(b);
+	return mmr_rt_baselines_export_yaml_one(b, NULL, out);
+}
+
+int mmr_rt_baselines_export_yaml_one(const struct mmr_rt_baselines *b, const char *workload, struct mmr_buf *out)
+{
+	if (workload && !mmr_map_get(&b->wls, workload))
+		return -ENOENT;
+	json_t *doc = to_doc(b, workload);
 	if (!doc)
 		return -ENOMEM;
 	int rc = mmr_buf_adds(out, "# mamori runtime baselines (mamori agent baseline export)\nversion: 1\nworkloads:\n");

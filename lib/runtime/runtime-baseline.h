@@ -57,6 +57,7 @@ struct mmr_rt_baseline_opts {
 	enum mmr_rt_bl_mode after_learning; /* MONITOR (default 0 → MONITOR) or PROTECT */
 	size_t max_workloads;     /* 0 = 4096 */
 	size_t max_items;         /* per workload; 0 = 4096 */
+	enum mmr_rt_bl_mode new_mode; /* mode of a workload first seen in an event (default LEARN) */
 };
 
 #define MMR_RT_BL_KEY_MAX (MMR_RT_PATH_MAX + 16)
@@ -90,12 +91,31 @@ void mmr_rt_baseline_key(const struct mmr_rt_event *ev, char *out, size_t size);
 typedef void (*mmr_rt_baseline_dev_fn)(void *ud, const struct mmr_rt_deviation *d);
 int mmr_rt_baselines_event(struct mmr_rt_baselines *b, const struct mmr_rt_event *ev,
 			   const struct mmr_rt_proctab *procs, mmr_rt_baseline_dev_fn on_dev, void *ud);
+/* The same under an explicit workload key (NULL or "": the key above),
+ * e.g. a name the user gave to the containers of a glob. */
+int mmr_rt_baselines_event_as(struct mmr_rt_baselines *b, const char *workload, const struct mmr_rt_event *ev,
+			      const struct mmr_rt_proctab *procs, mmr_rt_baseline_dev_fn on_dev, void *ud);
 
 /* Manual policy: origin "allow" or "deny" (replaces a learned item of the
  * same kind and value). The workload is created in learn mode when absent. */
 int mmr_rt_baselines_set(struct mmr_rt_baselines *b, const char *workload, enum mmr_rt_bl_kind kind,
 			 const char *item, bool deny);
+/* Setting learn restarts the learning window at the workload's next event. */
 int mmr_rt_baselines_set_mode(struct mmr_rt_baselines *b, const char *workload, enum mmr_rt_bl_mode m);
+/* Drop the learned items and the digest, keep the manual ones, learn
+ * again. -ENOENT when the workload is unknown. */
+int mmr_rt_baselines_reset(struct mmr_rt_baselines *b, const char *workload);
+/* A counter that grows with every change worth saving (items, modes). */
+uint64_t mmr_rt_baselines_changes(const struct mmr_rt_baselines *b);
+/* The workloads in order of creation: i < mmr_rt_baselines_n(). Strings
+ * borrowed from b. -ENOENT past the end. */
+struct mmr_rt_bl_info {
+	const char *key, *digest;
+	enum mmr_rt_bl_mode mode;
+	size_t learned, allowed, denied;
+};
+size_t mmr_rt_baselines_n(const struct mmr_rt_baselines *b);
+int mmr_rt_baselines_info(const struct mmr_rt_baselines *b, size_t i, struct mmr_rt_bl_info *ret);
 /* -ENOENT when the workload is unknown. */
 int mmr_rt_baselines_get_mode(const struct mmr_rt_baselines *b, const char *workload,
 			      enum mmr_rt_bl_mode *ret_mode);
@@ -112,6 +132,8 @@ int mmr_rt_baselines_load(struct mmr_rt_baselines *b, const char *path, struct m
 /* YAML: {version: 1, workloads: [{key, digest, mode, learned: {KIND: [..]},
  * allow: {..}, deny: {..}}]}. Import merges (file names the errors). */
 int mmr_rt_baselines_export_yaml(const struct mmr_rt_baselines *b, struct mmr_buf *out);
+/* Only one workload (NULL: all); -ENOENT when it is unknown. */
+int mmr_rt_baselines_export_yaml_one(const struct mmr_rt_baselines *b, const char *workload, struct mmr_buf *out);
 int mmr_rt_baselines_import_yaml(struct mmr_rt_baselines *b, const void *data, size_t len,
 				 const char *file, struct mmr_error *reterr);
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/core-arena.h"
+#include "core/core-error.h"
 #include "core/core-vec.h"
 
 struct nm_edge {
@@ -205,6 +206,160 @@ int mmr_rt_netmap_add(struct mmr_rt_netmap *m, const struct mmr_rt_event *ev)
 		}
 	}
 	return 1;
+}
+
+/* ---- reload ---- */
+
+static const char *proto_name(uint8_t p);
+
+/* "2024-05-01T10:00:00.123456789Z" -> ns since the epoch; 0 when malformed. */
+static uint64_t time_parse(const char *s)
+{
+	if (!s)
+		return 0;
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return 0;
+	uint64_t ns = 0;
+	if (*p == '.') {
+		unsigned digits = 0;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (digits < 9) {
+				ns = ns * 10 + (uint64_t)(*p - '0');
+				digits++;
+			}
+		for (; digits < 9; digits++)
+			ns *= 10;
+	}
+	if (*p != 'Z')
+		return 0;
+	time_t t = timegm(&tm);
+	if (t < 0)
+		return 0;
+	return (uint64_t)t * 1000000000ull + ns;
+}
+
+int mmr_rt_netmap_merge_json(struct mmr_rt_netmap *m, const json_t *doc, const char *file,
+			     struct mmr_error *reterr)
+{
+	if (!json_is_object(doc))
+		return mmr_error_set(reterr, EBADMSG, file, 0, 0, "network map: expected an object");
+	json_t *nodes = json_object_get(doc, "nodes"), *edges = json_object_get(doc, "edges");
+	if ((nodes && !json_is_array(nodes)) || (edges && !json_is_array(edges)))
+		return mmr_error_set(reterr, EBADMSG, file, 0, 0, "network map: nodes and edges must be lists");
+	size_t i;
+	json_t *x;
+	struct mmr_map external; /* node ids of kind external: they become "a:" nodes */
+	mmr_map_init(&external, m->arena);
+	json_array_foreach(nodes, i, x)
+	{
+		const char *id = json_string_value(json_object_get(x, "id"));
+		const char *kind = json_string_value(json_object_get(x, "kind"));
+		if (!id || !kind)
+			return mmr_error_set(reterr, EBADMSG, file, 0, 0, "network map: node %zu needs id and kind",
+					     i + 1);
+		if (strcmp(kind, "external") == 0) {
+			char *k = mmr_arena_strdup(m->arena, id);
+			if (!k || mmr_map_put(&external, k, k) < 0)
+				return -ENOMEM;
+		}
+	}
+	json_array_foreach(edges, i, x)
+	{
+		const char *from = json_string_value(json_object_get(x, "from"));
+		const char *to = json_string_value(json_object_get(x, "to"));
+		const char *proto = json_string_value(json_object_get(x, "proto"));
+		json_t *cnt = json_object_get(x, "count"), *ports = json_object_get(x, "ports");
+		json_t *dns = json_object_get(x, "dns");
+		if (!from || !to || !proto || !json_is_integer(cnt) || json_integer_value(cnt) < 0 ||
+		    (ports && !json_is_array(ports)) || (dns && !json_is_array(dns)))
+			return mmr_error_set(reterr, EBADMSG, file, 0, 0,
+					     "network map: edge %zu needs from, to, proto, count", i + 1);
+		uint8_t pr = 0;
+		for (uint8_t p = 1; p < 5; p++)
+			if (strcmp(proto, proto_name(p)) == 0)
+				pr = p;
+		bool from_ext = mmr_map_has(&external, from), to_ext = mmr_map_has(&external, to);
+		char *f = mmr_arena_printf(m->arena, "%s:%s", from_ext ? "a" : "w", from);
+		char *t = mmr_arena_printf(m->arena, "%s:%s", to_ext ? "a" : "w", to);
+		uint64_t first = time_parse(json_string_value(json_object_get(x, "first_seen")));
+		uint64_t last = time_parse(json_string_value(json_object_get(x, "last_seen")));
+		/* The local side of a raw edge is its workload end: an edge from an
+		 * external client was seen at the server (accept); between two
+		 * workloads it stands for both ends, so both stay workloads. */
+		struct nm_edge *sides[2] = { NULL, NULL };
+		for (int side = 0; side < 2; side++) {
+			bool from_server = side == 1;
+			if ((from_server && to_ext) || (!from_server && from_ext))
+				continue;
+			char *ekey = f && t ? mmr_arena_printf(m->arena, "%s\x1f%s\x1f%u\x1f%c", f, t, (unsigned)pr,
+							       from_server ? 's' : 'c')
+					    : NULL;
+			if (!ekey)
+				return -ENOMEM;
+			struct nm_edge *e = mmr_map_get(&m->edges, ekey);
+			if (!e) {
+				if (m->list.n >= m->max_edges) {
+					m->dropped++;
+					return -E2BIG;
+				}
+				e = mmr_arena_alloc(m->arena, sizeof(*e));
+				if (!e)
+					return -ENOMEM;
+				memset(e, 0, sizeof(*e));
+				e->key = ekey;
+				e->from = f;
+				e->to = t;
+				e->proto = pr;
+				e->from_server = from_server;
+				e->first = first;
+				if (mmr_map_put(&m->edges, e->key, e) < 0 || mmr_vec_push(m->arena, &m->list, e) < 0)
+					return -ENOMEM;
+			}
+			e->count += (uint64_t)json_integer_value(cnt);
+			if (first && (!e->first || first < e->first))
+				e->first = first;
+			if (last > e->last)
+				e->last = last;
+			sides[side] = e;
+		}
+		for (int side = 0; side < 2; side++) {
+			struct nm_edge *e = sides[side];
+			if (!e)
+				continue;
+		size_t j;
+		json_t *y;
+		json_array_foreach(ports, j, y)
+		{
+			json_int_t pv = json_integer_value(y);
+			if (!json_is_integer(y) || pv < 0 || pv > 65535)
+				return mmr_error_set(reterr, EBADMSG, file, 0, 0, "network map: edge %zu: bad port",
+						     i + 1);
+			bool have = false;
+			for (unsigned q = 0; q < e->nports; q++)
+				have |= e->ports[q] == (uint16_t)pv;
+			if (!have && e->nports < MMR_RT_NETMAP_PORTS)
+				e->ports[e->nports++] = (uint16_t)pv;
+		}
+		json_array_foreach(dns, j, y)
+		{
+			const char *n = json_string_value(y);
+			if (!n)
+				continue;
+			bool have = false;
+			for (unsigned q = 0; q < e->nnames; q++)
+				have |= strcmp(e->names[q], n) == 0;
+			if (!have && e->nnames < MMR_RT_NETMAP_NAMES) {
+				if (!(e->names[e->nnames] = mmr_arena_strdup(m->arena, n)))
+					return -ENOMEM;
+				e->nnames++;
+			}
+		}
+		}
+	}
+	return 0;
 }
 
 /* ---- output ---- */

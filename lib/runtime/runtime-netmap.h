@@ -53,6 +53,14 @@ size_t mmr_rt_netmap_dropped(const struct mmr_rt_netmap *m);
  * NULL on ENOMEM. Caller json_decref()s. */
 json_t *mmr_rt_netmap_json(const struct mmr_rt_netmap *m);
 
+/* Merge a map written by mmr_rt_netmap_json() (e.g. saved by an earlier
+ * run) into m: its edges are added as they are (counts, ports, times, DNS
+ * names). 0, -EBADMSG (not that shape; reterr says where), -E2BIG (edge
+ * table full; the rest is dropped and counted), -ENOMEM. */
+struct mmr_error;
+int mmr_rt_netmap_merge_json(struct mmr_rt_netmap *m, const json_t *doc, const char *file,
+			     struct mmr_error *reterr);
+
 /* The same as Graphviz DOT ("digraph mamori_netmap { ... }") appended to
  * out. 0, -E2BIG (buffer cap), -ENOMEM. */
 int mmr_rt_netmap_dot(const struct mmr_rt_netmap *m, struct mmr_buf *out);

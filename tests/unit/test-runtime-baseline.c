@@ -287,12 +287,83 @@ static void test_sqlite_and_yaml(void **state)
 	mmr_rt_baselines_free(NULL);
 }
 
+/* Explicit workload keys, new_mode, reset, info, one-workload export, the
+ * change counter. */
+static void test_named_reset_info(void **state)
+{
+	(void)state;
+	struct mmr_rt_baseline_opts o = { .learn_ns = 10 * S };
+	struct mmr_rt_baselines *b = mmr_rt_baselines_new(&o);
+	struct mmr_rt_event e;
+	uint64_t ch0 = mmr_rt_baselines_changes(b);
+	exec_ev(&e, "/usr/sbin/nginx", "root", 1 * S);
+	assert_int_equal(mmr_rt_baselines_event_as(b, "workload:front", &e, procs, on_dev, NULL), 0);
+	assert_true(mmr_rt_baselines_changes(b) > ch0);
+	assert_int_equal(mmr_rt_baselines_count(b, "workload:front"), 3);
+	assert_int_equal(mmr_rt_baselines_count(b, "image:docker.io/library/nginx"), 0);
+	/* "" is the default key */
+	assert_int_equal(mmr_rt_baselines_event_as(b, "", &e, procs, on_dev, NULL), 0);
+	assert_int_equal(mmr_rt_baselines_count(b, "image:docker.io/library/nginx"), 3);
+	assert_int_equal(mmr_rt_baselines_n(b), 2);
+	struct mmr_rt_bl_info in;
+	assert_int_equal(mmr_rt_baselines_info(b, 0, &in), 0);
+	assert_string_equal(in.key, "workload:front");
+	assert_string_equal(in.digest, "sha256:aaaa");
+	assert_int_equal(in.learned, 3);
+	assert_int_equal(in.mode, MMR_RT_BL_LEARN);
+	assert_int_equal(mmr_rt_baselines_info(b, 2, &in), -ENOENT);
+	/* after the window: monitor; a deny shows in info; the changes counter is still */
+	exec_ev(&e, "/usr/sbin/nginx", "root", 12 * S);
+	ndevs = 0;
+	assert_int_equal(mmr_rt_baselines_event_as(b, "workload:front", &e, procs, on_dev, NULL), 0);
+	uint64_t ch1 = mmr_rt_baselines_changes(b);
+	assert_int_equal(mmr_rt_baselines_event_as(b, "workload:front", &e, procs, on_dev, NULL), 0);
+	assert_int_equal(mmr_rt_baselines_changes(b), ch1);
+	assert_int_equal(mmr_rt_baselines_set(b, "workload:front", MMR_RT_BL_EXEC, "/bin/nc", true), 0);
+	assert_int_equal(mmr_rt_baselines_info(b, 0, &in), 0);
+	assert_int_equal(in.mode, MMR_RT_BL_MONITOR);
+	assert_int_equal(in.denied, 1);
+	exec_ev(&e, "/usr/bin/wget", "root", 13 * S);
+	assert_int_equal(mmr_rt_baselines_event_as(b, "workload:front", &e, procs, on_dev, NULL), 2);
+	assert_string_equal(devs[0].workload, "workload:front");
+	/* export one */
+	struct mmr_buf y;
+	mmr_buf_init(&y, 1 << 20);
+	assert_int_equal(mmr_rt_baselines_export_yaml_one(b, "workload:front", &y), 0);
+	assert_non_null(strstr(y.p, "\"workload:front\""));
+	assert_null(strstr(y.p, "image:"));
+	assert_int_equal(mmr_rt_baselines_export_yaml_one(b, "workload:none", &y), -ENOENT);
+	mmr_buf_release(&y);
+	/* reset: learned items go, the deny stays, learning again */
+	assert_int_equal(mmr_rt_baselines_reset(b, "workload:front"), 0);
+	assert_int_equal(mmr_rt_baselines_reset(b, "workload:none"), -ENOENT);
+	assert_int_equal(mmr_rt_baselines_info(b, 0, &in), 0);
+	assert_int_equal(in.learned, 0);
+	assert_int_equal(in.denied, 1);
+	assert_int_equal(in.mode, MMR_RT_BL_LEARN);
+	assert_string_equal(in.digest, "");
+	mmr_rt_baselines_free(b);
+
+	/* new_mode: a workload first seen is monitored right away */
+	o = (struct mmr_rt_baseline_opts){ .new_mode = MMR_RT_BL_PROTECT };
+	b = mmr_rt_baselines_new(&o);
+	ndevs = 0;
+	exec_ev(&e, "/usr/sbin/nginx", "root", 1 * S);
+	assert_int_equal(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL), 3);
+	assert_int_equal(devs[0].mode, MMR_RT_BL_PROTECT);
+	/* set_mode learn restarts the window at the next event */
+	assert_int_equal(mmr_rt_baselines_set_mode(b, "image:docker.io/library/nginx", MMR_RT_BL_LEARN), 0);
+	assert_int_equal(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL), 0);
+	mmr_rt_baselines_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_learn_then_monitor),
 		cmocka_unit_test(test_stable),
 		cmocka_unit_test(test_sqlite_and_yaml),
+		cmocka_unit_test(test_named_reset_info),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

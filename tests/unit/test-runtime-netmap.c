@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "core/core-buf.h"
+#include "core/core-error.h"
 #include "runtime/runtime-netmap.h"
 
 static struct mmr_rt_container web, db;
@@ -202,12 +203,82 @@ static void test_limit(void **state)
 	mmr_rt_netmap_free(NULL);
 }
 
+/* A saved map read back gives the same JSON; merged twice, counts add up;
+ * a live event joins a reloaded edge; bad documents name the problem. */
+static void test_merge_json(void **state)
+{
+	(void)state;
+	struct mmr_rt_netmap *m = mmr_rt_netmap_new(0);
+	struct mmr_rt_event e;
+	mkev(&e, MMR_RT_EVT_CONNECT, &pweb, &web, "10.88.0.2", 40000, "10.88.0.3", 5432, 10000000000ull);
+	mmr_rt_netmap_add(m, &e);
+	mkev(&e, MMR_RT_EVT_ACCEPT4, &pdb, &db, "10.88.0.2", 40000, "10.88.0.3", 5432, 10000000005ull);
+	mmr_rt_netmap_add(m, &e);
+	mkev(&e, MMR_RT_EVT_CONNECT, &pweb, &web, "10.88.0.2", 41000, "93.184.216.34", 443, 5123456789ull);
+	mmr_rt_strlcpy(e.fd.sip_name, "example.com", sizeof(e.fd.sip_name));
+	mmr_rt_netmap_add(m, &e);
+	mkev(&e, MMR_RT_EVT_ACCEPT, &pweb, &web, "203.0.113.7", 51515, "10.88.0.2", 8080, 42);
+	mmr_rt_netmap_add(m, &e);
+	json_t *j1 = mmr_rt_netmap_json(m);
+	char *s1 = json_dumps(j1, JSON_SORT_KEYS);
+
+	struct mmr_rt_netmap *m2 = mmr_rt_netmap_new(0);
+	assert_int_equal(mmr_rt_netmap_merge_json(m2, j1, "map.json", NULL), 0);
+	json_t *j2 = mmr_rt_netmap_json(m2);
+	char *s2 = json_dumps(j2, JSON_SORT_KEYS);
+	assert_string_equal(s1, s2);
+	assert_string_equal(node_kind(j2, "203.0.113.7"), "external");
+	assert_string_equal(node_kind(j2, "web"), "workload");
+	json_decref(j2);
+	/* merged again: counts double, times and ports stay */
+	assert_int_equal(mmr_rt_netmap_merge_json(m2, j1, "map.json", NULL), 0);
+	j2 = mmr_rt_netmap_json(m2);
+	json_t *x = edge(j2, "web", "93.184.216.34");
+	assert_int_equal(json_integer_value(json_object_get(x, "count")), 2);
+	assert_string_equal(json_string_value(json_object_get(x, "first_seen")), "1970-01-01T00:00:05.123456789Z");
+	assert_int_equal(json_array_size(json_object_get(x, "dns")), 1);
+	json_decref(j2);
+	/* a live connect lands on the reloaded edge */
+	mkev(&e, MMR_RT_EVT_CONNECT, &pweb, &web, "10.88.0.2", 41001, "93.184.216.34", 443, 9000000000ull);
+	assert_int_equal(mmr_rt_netmap_add(m2, &e), 1);
+	j2 = mmr_rt_netmap_json(m2);
+	x = edge(j2, "web", "93.184.216.34");
+	assert_int_equal(json_integer_value(json_object_get(x, "count")), 3);
+	assert_string_equal(json_string_value(json_object_get(x, "last_seen")), "1970-01-01T00:00:09.000000000Z");
+	json_decref(j2);
+
+	struct mmr_error err = { 0 };
+	json_t *bad = json_loads("{\"nodes\":[],\"edges\":[{\"from\":\"a\"}]}", 0, NULL);
+	assert_int_equal(mmr_rt_netmap_merge_json(m2, bad, "map.json", &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "edge 1"));
+	json_decref(bad);
+	bad = json_loads("{\"nodes\":[],\"edges\":[{\"from\":\"a\",\"to\":\"b\",\"proto\":\"tcp\","
+			 "\"count\":1,\"ports\":[70000]}]}",
+			 0, NULL);
+	assert_int_equal(mmr_rt_netmap_merge_json(m2, bad, "map.json", &err), -EBADMSG);
+	json_decref(bad);
+	bad = json_loads("[]", 0, NULL);
+	assert_int_equal(mmr_rt_netmap_merge_json(m2, bad, "map.json", &err), -EBADMSG);
+	json_decref(bad);
+	/* a full table */
+	struct mmr_rt_netmap *m3 = mmr_rt_netmap_new(1);
+	assert_int_equal(mmr_rt_netmap_merge_json(m3, j1, "map.json", NULL), -E2BIG);
+	mmr_rt_netmap_free(m3);
+
+	free(s1);
+	free(s2);
+	json_decref(j1);
+	mmr_rt_netmap_free(m2);
+	mmr_rt_netmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pairs_and_externals),
 		cmocka_unit_test(test_accept_only_external_client),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_merge_json),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
