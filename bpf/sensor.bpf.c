@@ -27,6 +27,18 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 self_tgid = 0;
 const volatile __u64 enabled_mask = ~0ULL;
 const volatile __u8 open_all = 0; /* report every open (rules need reads) */
+/* Read-only opens are dropped unless the path's first 4 bytes are in
+ * `prefix4` (the sensitive prefixes' heads), before the path is copied
+ * and the LPM trie searched; 0 when a sensitive prefix is shorter. */
+const volatile __u8 use_prefix4 = 0;
+/* Wake the reader only once this many bytes wait in the ring buffer (file,
+ * net and dns records; exec/fork/exit wake it as usual); 0 = always. The
+ * reader drains on its poll timeout too. */
+const volatile __u32 wakeup_bytes = 0;
+
+/* Set once a connect/sendto to port 53 was seen: only then do read/write
+ * and send/recv pay for a dns_socks lookup. */
+__u32 dns_armed = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -57,11 +69,13 @@ struct {
 
 /* A syscall between entry and exit. */
 struct inflight {
-	__u32 kind; /* 1 file, 2 net */
+	__u32 kind; /* 1 file, 2 net, 3 dns */
 	__u32 pad;
+	__u64 ubuf; /* dns answers: user buffer to copy at exit */
 	union {
 		struct mmr_sensor_file file;
 		struct mmr_sensor_net net;
+		struct mmr_sensor_dns dns;
 	};
 };
 
@@ -85,6 +99,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct mmr_prefix_key);
 } keyscratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} prefix4 SEC(".maps");
+
+/* UDP/TCP sockets connected (or sent) to port 53: (tgid << 32) | fd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} dns_socks SEC(".maps");
 
 static __always_inline int enabled(__u32 type)
 {
@@ -162,6 +191,93 @@ static __always_inline void stamp(struct mmr_sensor_hdr *h)
 	h->ts_ns = bpf_ktime_get_ns();
 }
 
+/* Ring buffer flags for a high-volume record: wake the reader only when
+ * wakeup_bytes are waiting (it drains on its poll timeout anyway). */
+static __always_inline __u64 rb_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+}
+
+/* The file behind fd of task t, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The socket of a file, or NULL. */
+static __always_inline struct sock *file_sock(struct file *f)
+{
+	if (!f)
+		return NULL;
+	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & MMR_S_IFMT) != MMR_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* The socket behind fd of the current task, or NULL. */
+static __always_inline struct sock *fd_sock(struct task_struct *t, __s64 fd)
+{
+	return file_sock(fd_file(t, fd));
+}
+
+/* Both ends of a socket into a tuple. */
+static __always_inline void sock_tuple(struct sock *sk, struct mmr_sensor_tuple *tu)
+{
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	tu->family = fam;
+	tu->sock_type = BPF_CORE_READ(sk, sk_type);
+	tu->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	tu->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (fam == MMR_AF_INET) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__builtin_memcpy(tu->laddr, &a, 4);
+		a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(tu->raddr, &a, 4);
+	} else if (fam == MMR_AF_INET6) {
+		BPF_CORE_READ_INTO(&tu->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&tu->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/* Falco's fd.typechar of an open file ('f' also for devices). */
+static __always_inline __u8 file_typechar(struct file *f, struct mmr_sensor_tuple *tu)
+{
+	if (!f)
+		return 0;
+	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode) & MMR_S_IFMT;
+	switch (mode) {
+	case MMR_S_IFSOCK: {
+		struct sock *sk = file_sock(f);
+		if (!sk)
+			return 'o';
+		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		if (fam == MMR_AF_INET || fam == MMR_AF_INET6) {
+			if (tu)
+				sock_tuple(sk, tu);
+			return fam == MMR_AF_INET ? '4' : '6';
+		}
+		return fam == MMR_AF_UNIX ? 'u' : 'o';
+	}
+	case 0010000: return 'p'; /* S_IFIFO */
+	case 0040000: return 'd';
+	case 0100000: case 0020000: case 0060000: return 'f';
+	default: return 'o';
+	}
+}
+
 /* ------------------------------------------------------------ sched */
 
 SEC("tp_btf/sched_process_exec")
@@ -212,6 +328,13 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	if (dname[0] == 'm' && dname[1] == 'e' && dname[2] == 'm' && dname[3] == 'f' && dname[4] == 'd' &&
 	    dname[5] == ':')
 		e->h.flags |= MMR_SENSOR_F_MEMFD_EXE;
+
+	e->pad2 = 0;
+	__builtin_memset(e->stdio, 0, sizeof(e->stdio));
+	e->stdio_type[3] = 0;
+	e->stdio_type[0] = file_typechar(fd_file(p, 0), &e->stdio[0]);
+	e->stdio_type[1] = file_typechar(fd_file(p, 1), &e->stdio[1]);
+	e->stdio_type[2] = file_typechar(fd_file(p, 2), NULL);
 
 	e->args_count = BPF_CORE_READ(bprm, argc);
 	struct mm_struct *mm = BPF_CORE_READ(p, mm);
@@ -333,6 +456,13 @@ static __always_inline __u32 syscall_type(long id)
 		return MMR_SENSOR_BPF;
 	case MMR_NR_memfd_create:
 		return MMR_SENSOR_MEMFD;
+	case MMR_NR_dup: case MMR_NR_dup2: case MMR_NR_dup3:
+		return MMR_SENSOR_DUP;
+	case MMR_NR_close:
+		return MMR_SENSOR_CLOSE;
+	case MMR_NR_read: case MMR_NR_write: case MMR_NR_sendto: case MMR_NR_recvfrom:
+	case MMR_NR_sendmsg: case MMR_NR_recvmsg: case MMR_NR_sendmmsg:
+		return MMR_SENSOR_DNS;
 	}
 	return 0;
 }
@@ -363,25 +493,6 @@ static __always_inline __u8 prefix_verdict(const char *path)
 	return v ? *v : 0;
 }
 
-/* The socket behind fd of the current task, or NULL. */
-static __always_inline struct sock *fd_sock(struct task_struct *t, __s64 fd)
-{
-	if (fd < 0)
-		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	if (!f)
-		return NULL;
-	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & MMR_S_IFMT) != MMR_S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
-}
 
 /* Local (and, with peer, remote) address of a socket into n. */
 static __always_inline void sock_addrs(struct sock *sk, struct mmr_sensor_net *n, int peer)
@@ -444,6 +555,18 @@ static __always_inline int capture_file(struct inflight *in, long id, struct pt_
 	f->path2[0] = 0;
 	f->aux[0] = 0;
 	__u32 *fl = &f->h.flags;
+	if (use_prefix4 && !open_all && (id == MMR_NR_open || id == MMR_NR_openat)) {
+		/* a read-only open of a path whose head no sensitive prefix
+		 * has: drop before copying the path */
+		__u64 fl0 = id == MMR_NR_open ? a1 : a2;
+		if (!(fl0 & (MMR_O_WRONLY | MMR_O_RDWR | MMR_O_CREAT | MMR_O_TRUNC))) {
+			__u32 head = 0;
+			if (bpf_probe_read_user(&head, sizeof(head), (void *)(id == MMR_NR_open ? a0 : a1)))
+				return 0;
+			if (!bpf_map_lookup_elem(&prefix4, &head))
+				return 0;
+		}
+	}
 	switch (id) {
 	case MMR_NR_open:
 		read_path(f->path, a0, fl);
@@ -633,7 +756,122 @@ static __always_inline int capture_net(struct inflight *in, long id, struct pt_r
 		break;
 	case MMR_NR_accept: case MMR_NR_accept4:
 		break;
+	case MMR_NR_dup: case MMR_NR_dup2: case MMR_NR_dup3:
+		/* the new fd is checked at exit (only IP sockets go out) */
+		n->backlog = id == MMR_NR_dup ? -1 : (__s32)a1; /* requested new fd */
+		break;
+	case MMR_NR_close: {
+		/* only IP sockets, with the tuple while the socket exists */
+		struct sock *sk = fd_sock(t, n->fd);
+		if (!sk)
+			return 0;
+		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		if (fam != MMR_AF_INET && fam != MMR_AF_INET6)
+			return 0;
+		sock_addrs(sk, n, 1);
+		if (dns_armed) {
+			__u64 key = (bpf_get_current_pid_tgid() & 0xffffffff00000000ULL) | (__u32)n->fd;
+			bpf_map_delete_elem(&dns_socks, &key);
+		}
+		break;
 	}
+	}
+	if (id == MMR_NR_connect && n->port == 53) {
+		__u64 key = (bpf_get_current_pid_tgid() & 0xffffffff00000000ULL) | (__u32)n->fd;
+		__u8 one = 1;
+		bpf_map_update_elem(&dns_socks, &key, &one, BPF_ANY);
+		dns_armed = 1;
+	}
+	return 1;
+}
+
+/* Copy l (1..MMR_SENSOR_DNS_MAX) bytes of a datagram. */
+static __always_inline long dns_copy(struct mmr_sensor_dns *d, __u64 ubuf, __u32 l)
+{
+	if (l == 0 || l > MMR_SENSOR_DNS_MAX)
+		return -1;
+	barrier_var(l);
+	return bpf_probe_read_user(d->data, l, (void *)ubuf);
+}
+
+/* DNS: a datagram to or from a socket connected (or sending) to port 53.
+ * Queries are copied at entry, answers at exit (in->ubuf). */
+static __always_inline int capture_dns(struct inflight *in, long id, struct pt_regs *regs,
+				       struct task_struct *t, __u64 pid_tgid)
+{
+	struct mmr_sensor_dns *d = &in->dns;
+	__u64 a0 = mmr_sys_arg(regs, 0), a1 = mmr_sys_arg(regs, 1), a2 = mmr_sys_arg(regs, 2);
+	__u64 key = (pid_tgid & 0xffffffff00000000ULL) | (__u32)a0;
+	__u64 buf = 0, len = 0, name = 0, namelen = 0;
+	int answer = id == MMR_NR_read || id == MMR_NR_recvfrom || id == MMR_NR_recvmsg;
+	switch (id) {
+	case MMR_NR_write: case MMR_NR_read: case MMR_NR_recvfrom:
+		buf = a1;
+		len = a2;
+		break;
+	case MMR_NR_sendto:
+		buf = a1;
+		len = a2;
+		name = mmr_sys_arg(regs, 4);
+		namelen = mmr_sys_arg(regs, 5);
+		break;
+	default: { /* sendmsg, recvmsg, sendmmsg: the (first) message's first iovec */
+		__u64 mh[4] = {}; /* msg_name, msg_namelen, msg_iov, msg_iovlen */
+		if (bpf_probe_read_user(mh, sizeof(mh), (void *)a1))
+			return 0;
+		name = mh[0];
+		namelen = (__u32)mh[1];
+		__u64 iov[2] = {};
+		if (!mh[2] || !mh[3] || bpf_probe_read_user(iov, sizeof(iov), (void *)mh[2]))
+			return 0;
+		buf = iov[0];
+		len = iov[1];
+		break;
+	}
+	}
+	__u16 dport = 0;
+	if (!answer && name && namelen >= 8) {
+		__u16 hd[2] = {};
+		bpf_probe_read_user(hd, sizeof(hd), (void *)name);
+		if (hd[0] == MMR_AF_INET || hd[0] == MMR_AF_INET6)
+			dport = bpf_ntohs(hd[1]);
+	}
+	if (dport == 53) {
+		__u8 one = 1;
+		bpf_map_update_elem(&dns_socks, &key, &one, BPF_ANY);
+		dns_armed = 1;
+	} else {
+		if (!dns_armed || !bpf_map_lookup_elem(&dns_socks, &key))
+			return 0;
+	}
+	struct sock *sk = fd_sock(t, (__s32)a0);
+	if (!sk)
+		return 0;
+	d->fd = (__s32)a0;
+	__builtin_memset(&d->t, 0, sizeof(d->t));
+	sock_tuple(sk, &d->t);
+	if (dport == 53) {
+		d->t.rport = 53;
+		if (name) {
+			__u16 fam = 0;
+			bpf_probe_read_user(&fam, 2, (void *)name);
+			if (fam == MMR_AF_INET)
+				bpf_probe_read_user(d->t.raddr, 4, (void *)(name + 4));
+			else if (fam == MMR_AF_INET6 && namelen >= 24)
+				bpf_probe_read_user(d->t.raddr, 16, (void *)(name + 8));
+		}
+	}
+	d->len = 0;
+	d->pad = 0;
+	in->ubuf = 0;
+	if (answer) {
+		d->h.flags |= MMR_SENSOR_F_ANSWER;
+		in->ubuf = buf;
+		return 1;
+	}
+	__u32 l = len > MMR_SENSOR_DNS_MAX ? MMR_SENSOR_DNS_MAX : (__u32)len;
+	if (l && buf && dns_copy(d, buf, l) == 0)
+		d->len = l;
 	return 1;
 }
 
@@ -643,6 +881,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u32 type = syscall_type(id);
 	if (!type || !enabled(type))
 		return 0;
+	if (type == MMR_SENSOR_DNS && !dns_armed && id != MMR_NR_sendto && id != MMR_NR_sendmsg &&
+	    id != MMR_NR_sendmmsg)
+		return 0; /* read/write/recv*: no DNS socket seen yet */
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == self_tgid)
 		return 0;
@@ -652,28 +893,34 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
 	int keep;
-	if (type >= MMR_SENSOR_CONNECT && type <= MMR_SENSOR_BIND) {
+	struct mmr_sensor_hdr *h;
+	if (type == MMR_SENSOR_DNS) {
+		in->kind = 3;
+		h = &in->dns.h;
+		h->type = type;
+		h->flags = 0;
+		keep = capture_dns(in, id, regs, t, pid_tgid);
+	} else if ((type >= MMR_SENSOR_CONNECT && type <= MMR_SENSOR_BIND) || type == MMR_SENSOR_DUP ||
+		   type == MMR_SENSOR_CLOSE) {
 		in->kind = 2;
-		in->net.h.type = type;
-		in->net.h.flags = 0;
+		h = &in->net.h;
+		h->type = type;
+		h->flags = 0;
 		keep = capture_net(in, id, regs, t);
-		if (keep)
-			fill_hdr(&in->net.h, type, t);
-		in->net.h.syscall = id;
-		in->net.h.pad = 0;
 	} else {
 		in->kind = 1;
-		in->file.h.type = type;
-		in->file.h.flags = 0;
+		h = &in->file.h;
+		h->type = type;
+		h->flags = 0;
 		/* filter first: the header costs more than the filter */
 		keep = capture_file(in, id, regs);
-		if (keep)
-			fill_hdr(&in->file.h, type, t);
-		in->file.h.syscall = id;
-		in->file.h.pad = 0;
 	}
-	if (keep)
-		bpf_map_update_elem(&pending, &pid_tgid, in, BPF_ANY);
+	if (!keep)
+		return 0;
+	fill_hdr(h, type, t);
+	h->syscall = id;
+	h->pad = 0;
+	bpf_map_update_elem(&pending, &pid_tgid, in, BPF_ANY);
 	return 0;
 }
 
@@ -685,12 +932,26 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u32 type = syscall_type(id);
 	if (!type || !enabled(type))
 		return 0;
+	if (type == MMR_SENSOR_DNS && !dns_armed)
+		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct inflight *in = bpf_map_lookup_elem(&pending, &pid_tgid);
 	if (!in)
 		return 0;
-	long r;
-	if (in->kind == 2) {
+	long r = 0;
+	if (in->kind == 3) {
+		struct mmr_sensor_dns *d = &in->dns;
+		d->h.ret = ret;
+		if (in->ubuf) {
+			__u32 l = ret > MMR_SENSOR_DNS_MAX ? MMR_SENSOR_DNS_MAX : ret > 0 ? (__u32)ret : 0;
+			if (l && dns_copy(d, in->ubuf, l) == 0)
+				d->len = l;
+		}
+		if (ret < 0 && in->ubuf)
+			goto out; /* a failed read: nothing received */
+		stamp(&d->h);
+		r = bpf_ringbuf_output(&events, d, sizeof(*d), rb_flags());
+	} else if (in->kind == 2) {
 		struct mmr_sensor_net *n = &in->net;
 		n->h.ret = ret;
 		struct task_struct *t = bpf_get_current_task_btf();
@@ -698,19 +959,29 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (nr == MMR_NR_accept || nr == MMR_NR_accept4) {
 			if (ret >= 0)
 				sock_addrs(fd_sock(t, ret), n, 1);
-		} else {
+		} else if (n->h.type == MMR_SENSOR_DUP) {
+			if (ret < 0)
+				goto out;
+			struct sock *sk = fd_sock(t, ret);
+			if (!sk)
+				goto out;
+			sock_addrs(sk, n, 1);
+			if (n->family != MMR_AF_INET && n->family != MMR_AF_INET6)
+				goto out;
+		} else if (n->h.type != MMR_SENSOR_CLOSE) {
 			sock_addrs(fd_sock(t, n->fd), n, 0);
 		}
 		stamp(&n->h);
-		r = bpf_ringbuf_output(&events, n, sizeof(*n), 0);
+		r = bpf_ringbuf_output(&events, n, sizeof(*n), rb_flags());
 	} else {
 		struct mmr_sensor_file *f = &in->file;
 		f->h.ret = ret;
 		stamp(&f->h);
-		r = bpf_ringbuf_output(&events, f, sizeof(*f), 0);
+		r = bpf_ringbuf_output(&events, f, sizeof(*f), rb_flags());
 	}
 	if (r)
 		count_drop();
+out:
 	bpf_map_delete_elem(&pending, &pid_tgid);
 	return 0;
 }

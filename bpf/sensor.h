@@ -46,6 +46,9 @@ enum mmr_sensor_type {
 	MMR_SENSOR_BPF,
 	MMR_SENSOR_MEMFD,
 	MMR_SENSOR_MKDIR,
+	MMR_SENSOR_DUP,   /* dup/dup2/dup3 whose new fd is an IP socket (struct mmr_sensor_net) */
+	MMR_SENSOR_CLOSE, /* close of an IP socket, with its tuple (struct mmr_sensor_net) */
+	MMR_SENSOR_DNS,   /* a UDP datagram to or from port 53 (struct mmr_sensor_dns) */
 	MMR_SENSOR_TYPE_MAX,
 };
 
@@ -54,6 +57,16 @@ enum mmr_sensor_type {
 #define MMR_SENSOR_F_SENSITIVE 0x4  /* open matched the sensitive-prefix map */
 #define MMR_SENSOR_F_OVERLAY_EXE 0x8 /* executable lives on overlayfs */
 #define MMR_SENSOR_F_UPPER_EXE 0x10  /* ... in the overlay's upper (writable) layer */
+#define MMR_SENSOR_F_ANSWER 0x20     /* dns: a datagram received (answer), else sent (query) */
+#define MMR_SENSOR_F_FANOTIFY 0x40   /* made by the fanotify fallback (no fd number, no flags) */
+
+/* A socket's ends (exec stdio, dns). */
+struct mmr_sensor_tuple {
+	uint16_t family;    /* AF_INET 2, AF_INET6 10, AF_UNIX 1, 0 none */
+	uint16_t sock_type; /* SOCK_STREAM 1, SOCK_DGRAM 2 */
+	uint16_t lport, rport; /* host order */
+	uint8_t laddr[16], raddr[16]; /* IPv4 in the first 4 bytes, network order */
+};
 
 struct mmr_sensor_hdr {
 	uint64_t seq;       /* global sequence number, from 1, no gaps except drops */
@@ -83,6 +96,12 @@ struct mmr_sensor_exec {
 	uint32_t args_len;  /* bytes of args used (NUL-separated argv) */
 	uint32_t args_count; /* argc as the kernel saw it */
 	uint32_t exe_ino, exe_dev;
+	/* fd 0, 1, 2 of the new program: Falco fd.typechar ('f' file or
+	 * device, 'd', 'p' pipe, 'u' unix, '4', '6' IP socket, 'o' other,
+	 * 0 closed); the tuple when fd 0 / fd 1 is an IP socket. */
+	uint8_t stdio_type[4];
+	uint32_t pad2;
+	struct mmr_sensor_tuple stdio[2];
 	char filename[MMR_SENSOR_PATH_MAX]; /* as passed to execve (bprm->filename) */
 	char args[MMR_SENSOR_ARGS_MAX];
 };
@@ -127,7 +146,30 @@ struct mmr_sensor_net {
 	char pad2[4];
 };
 
+#define MMR_SENSOR_DNS_MAX 512 /* datagram bytes copied */
+
+/* write/send* to, read/recv* from a UDP socket whose peer port is 53. */
+struct mmr_sensor_dns {
+	struct mmr_sensor_hdr h;
+	int64_t fd;
+	struct mmr_sensor_tuple t;
+	uint32_t len;  /* bytes of data used */
+	uint32_t pad;
+	uint8_t data[MMR_SENSOR_DNS_MAX];
+};
+
 /* Syscall numbers (x86_64) the sensor traces. */
+#define MMR_NR_read 0
+#define MMR_NR_write 1
+#define MMR_NR_close 3
+#define MMR_NR_dup 32
+#define MMR_NR_dup2 33
+#define MMR_NR_sendto 44
+#define MMR_NR_recvfrom 45
+#define MMR_NR_sendmsg 46
+#define MMR_NR_recvmsg 47
+#define MMR_NR_dup3 292
+#define MMR_NR_sendmmsg 307
 #define MMR_NR_open 2
 #define MMR_NR_ptrace 101
 #define MMR_NR_connect 42

@@ -255,6 +255,11 @@ struct mmr_rt_proc {
 	char loginuser[MMR_RT_NAME_MAX];     /* user.loginname */
 	char group[MMR_RT_NAME_MAX];         /* group.name */
 	char container_id[MMR_RT_CONTAINER_ID_MAX]; /* "" = host */
+	/* fd 0, 1, 2 at exec: fd.typechar values (0 unknown/closed); the
+	 * connection tuple when stdin / stdout is an IP socket
+	 * (proc.stdin.type, proc.stdout.name, ...). */
+	char stdio_type[4];
+	char stdio_name[2][96];
 	/* argv[0..argc): args[] holds them NUL-separated, args_len bytes. */
 	uint16_t argc, args_len;
 	char args[MMR_RT_ARGS_MAX];

@@ -282,6 +282,38 @@ static int f_proc_duration(const struct mmr_rt_fref *ref, struct mmr_rt_ectx *cx
 		return set_str(o, p->member);                                                    \
 	}
 PSTR_FN(f_proc_cwd, cwd)
+
+/* proc.stdin.type / proc.stdout.type / proc.stderr.type: Falco fd.type names. */
+static const char *fd_type_name(char c);
+static int stdio_type(struct mmr_rt_ectx *cx, unsigned idx, unsigned which, struct mmr_rt_val *o)
+{
+	const struct mmr_rt_proc *p = ev_proc(cx);
+	const char *n = p ? fd_type_name(p->stdio_type[which]) : NULL;
+	if (idx || !n)
+		return 0;
+	return set_str(o, n);
+}
+
+static int stdio_name(struct mmr_rt_ectx *cx, unsigned idx, unsigned which, struct mmr_rt_val *o)
+{
+	const struct mmr_rt_proc *p = ev_proc(cx);
+	if (idx || !p || !p->stdio_type[which])
+		return 0;
+	return set_str(o, p->stdio_name[which]);
+}
+
+#define STDIO_FN(fn, getter, which)                                                               \
+	static int fn(const struct mmr_rt_fref *ref, struct mmr_rt_ectx *cx, unsigned idx,       \
+		      struct mmr_rt_val *o)                                                       \
+	{                                                                                         \
+		(void)ref;                                                                        \
+		return getter(cx, idx, which, o);                                                 \
+	}
+STDIO_FN(f_proc_stdin_type, stdio_type, 0)
+STDIO_FN(f_proc_stdout_type, stdio_type, 1)
+STDIO_FN(f_proc_stderr_type, stdio_type, 2)
+STDIO_FN(f_proc_stdin_name, stdio_name, 0)
+STDIO_FN(f_proc_stdout_name, stdio_name, 1)
 PSTR_FN(f_user_name, user)
 PSTR_FN(f_user_loginname, loginuser)
 PSTR_FN(f_group_name, group)
@@ -907,6 +939,11 @@ static const struct mmr_rt_field_def fields[] = {
 	{ "proc.sid", N, A0, f_proc_sid, "session id" },
 	{ "proc.sname", S, A0, f_proc_sname, "session leader name" },
 	{ "proc.cwd", S, A0, f_proc_cwd, "working directory" },
+	{ "proc.stdin.type", S, A0, f_proc_stdin_type, "fd 0 at exec: file, pipe, ipv4, ipv6, unix, ..." },
+	{ "proc.stdout.type", S, A0, f_proc_stdout_type, "fd 1 at exec" },
+	{ "proc.stderr.type", S, A0, f_proc_stderr_type, "fd 2 at exec" },
+	{ "proc.stdin.name", S, A0, f_proc_stdin_name, "fd 0 at exec: connection tuple of a socket" },
+	{ "proc.stdout.name", S, A0, f_proc_stdout_name, "fd 1 at exec: connection tuple of a socket" },
 	{ "proc.tty", N, A0, f_proc_tty, "controlling terminal, 0 none" },
 	{ "proc.duration", N, A0, f_proc_duration, "ns since the process started" },
 	{ "proc.start_ts", N, A0, f_proc_start_ts, "process start time" },

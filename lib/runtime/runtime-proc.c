@@ -17,6 +17,23 @@
 #include "runtime/runtime-container.h"
 #include "runtime/runtime-proc.h"
 
+struct mmr_rt_fdent {
+	int32_t pid;
+	int32_t fd; /* -1 = empty */
+	uint64_t start_ts;
+	char typechar;
+	uint8_t l4proto;
+	bool local_is_server;
+	struct mmr_rt_addr cip, sip;
+	uint16_t cport, sport;
+	char name[256];
+};
+
+struct mmr_rt_dnsent {
+	struct mmr_rt_addr a; /* family 0 = empty */
+	char name[MMR_RT_DNS_NAME_MAX];
+};
+
 static int64_t now_ns(clockid_t c)
 {
 	struct timespec ts;
@@ -29,7 +46,12 @@ int mmr_rt_host_init(struct mmr_rt_host *h, size_t max_procs)
 	memset(h, 0, sizeof(*h));
 	h->procs = mmr_rt_proctab_new(max_procs);
 	h->conts = mmr_rt_conttab_new(0);
-	if (!h->procs || !h->conts) {
+	h->fdcache = calloc(MMR_RT_FDCACHE_N, sizeof(*h->fdcache));
+	h->dnscache = calloc(MMR_RT_DNSCACHE_N, sizeof(*h->dnscache));
+	if (h->fdcache)
+		for (size_t i = 0; i < MMR_RT_FDCACHE_N; i++)
+			h->fdcache[i].fd = -1;
+	if (!h->procs || !h->conts || !h->fdcache || !h->dnscache) {
 		mmr_rt_host_release(h);
 		return -ENOMEM;
 	}
@@ -42,8 +64,217 @@ void mmr_rt_host_release(struct mmr_rt_host *h)
 {
 	mmr_rt_proctab_free(h->procs);
 	mmr_rt_conttab_free(h->conts);
+	free(h->fdcache);
+	free(h->dnscache);
 	h->procs = NULL;
 	h->conts = NULL;
+	h->fdcache = NULL;
+	h->dnscache = NULL;
+}
+
+/* ------------------------------------------------------------ fd and DNS caches */
+
+static size_t fd_slot(int32_t pid, int64_t fd)
+{
+	uint64_t x = ((uint64_t)(uint32_t)pid << 32) ^ (uint64_t)fd;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)(x & (MMR_RT_FDCACHE_N - 1));
+}
+
+void mmr_rt_host_fd_put(struct mmr_rt_host *h, const struct mmr_rt_proc *p, int64_t fd,
+			const struct mmr_rt_fd *v)
+{
+	if (!h->fdcache || !p || fd < 0 || fd > INT32_MAX || !v->typechar)
+		return;
+	struct mmr_rt_fdent *e = &h->fdcache[fd_slot(p->pid, fd)];
+	e->pid = p->pid;
+	e->fd = (int32_t)fd;
+	e->start_ts = p->start_ts;
+	e->typechar = v->typechar;
+	e->l4proto = v->l4proto;
+	e->local_is_server = v->local_is_server;
+	e->cip = v->cip;
+	e->sip = v->sip;
+	e->cport = v->cport;
+	e->sport = v->sport;
+	mmr_rt_strlcpy(e->name, v->name, sizeof(e->name));
+}
+
+static struct mmr_rt_fdent *fd_find(struct mmr_rt_host *h, const struct mmr_rt_proc *p, int64_t fd)
+{
+	if (!h->fdcache || !p || fd < 0 || fd > INT32_MAX)
+		return NULL;
+	struct mmr_rt_fdent *e = &h->fdcache[fd_slot(p->pid, fd)];
+	if (e->fd != fd || e->pid != p->pid || e->start_ts != p->start_ts)
+		return NULL;
+	return e;
+}
+
+bool mmr_rt_host_fd_get(struct mmr_rt_host *h, const struct mmr_rt_proc *p, int64_t fd,
+			struct mmr_rt_fd *ret)
+{
+	struct mmr_rt_fdent *e = fd_find(h, p, fd);
+	if (!e) {
+		h->fd_misses++;
+		return false;
+	}
+	h->fd_hits++;
+	ret->num = fd;
+	ret->typechar = e->typechar;
+	ret->l4proto = e->l4proto;
+	ret->local_is_server = e->local_is_server;
+	ret->cip = e->cip;
+	ret->sip = e->sip;
+	ret->cport = e->cport;
+	ret->sport = e->sport;
+	mmr_rt_strlcpy(ret->name, e->name, sizeof(ret->name));
+	return true;
+}
+
+void mmr_rt_host_fd_drop(struct mmr_rt_host *h, const struct mmr_rt_proc *p, int64_t fd)
+{
+	struct mmr_rt_fdent *e = fd_find(h, p, fd);
+	if (e)
+		e->fd = -1;
+}
+
+static size_t dns_slot(const struct mmr_rt_addr *a)
+{
+	uint32_t x = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		x = (x ^ a->ip[i]) * 16777619u;
+	return x & (MMR_RT_DNSCACHE_N - 1);
+}
+
+const char *mmr_rt_host_dns_name(const struct mmr_rt_host *h, const struct mmr_rt_addr *a)
+{
+	if (!h->dnscache || !a->family)
+		return NULL;
+	const struct mmr_rt_dnsent *e = &h->dnscache[dns_slot(a)];
+	if (e->a.family && memcmp(e->a.ip, a->ip, 16) == 0)
+		return e->name;
+	return NULL;
+}
+
+static void dns_put(struct mmr_rt_host *h, const struct mmr_rt_addr *a, const char *name)
+{
+	if (!h->dnscache || !a->family || !name[0])
+		return;
+	struct mmr_rt_dnsent *e = &h->dnscache[dns_slot(a)];
+	e->a = *a;
+	mmr_rt_strlcpy(e->name, name, sizeof(e->name));
+}
+
+/* A name at msg[*off] (labels, compression pointers) into out (dotted) or
+ * skipped (out NULL); *off moves past it. */
+static int dns_name(const uint8_t *msg, size_t len, size_t *off, char *out, size_t outlen)
+{
+	size_t pos = *off, o = 0, end = 0;
+	int jumps = 0;
+	bool jumped = false;
+	if (out && outlen)
+		out[0] = 0;
+	for (;;) {
+		if (pos >= len)
+			return -EBADMSG;
+		uint8_t l = msg[pos];
+		if ((l & 0xc0) == 0xc0) {
+			if (pos + 1 >= len || ++jumps > 16)
+				return -EBADMSG;
+			if (!jumped)
+				end = pos + 2;
+			jumped = true;
+			pos = ((size_t)(l & 0x3f) << 8) | msg[pos + 1];
+			continue;
+		}
+		if (l & 0xc0)
+			return -EBADMSG;
+		if (l == 0) {
+			if (!jumped)
+				end = pos + 1;
+			break;
+		}
+		if (pos + 1 + l > len || o + l + 1 > 255)
+			return -EBADMSG;
+		if (out && outlen) {
+			for (uint8_t i = 0; i < l && o + 2 < outlen; i++) {
+				char c = (char)msg[pos + 1 + i];
+				out[o++] = (c >= 0x21 && c <= 0x7e) ? c : '?';
+			}
+			if (o + 1 < outlen)
+				out[o++] = '.';
+			out[o] = 0;
+		} else {
+			o += l + 1u;
+		}
+		pos += 1u + l;
+	}
+	if (out && o && out[o - 1] == '.')
+		out[--o] = 0;
+	*off = end;
+	return 0;
+}
+
+int mmr_rt_dns_parse(const uint8_t *msg, size_t len, bool stream, char *qname, size_t qnamelen,
+		     uint16_t *ret_qtype, struct mmr_rt_addr *addrs, unsigned max_addrs,
+		     unsigned *ret_naddrs, bool *ret_response)
+{
+	if (stream) {
+		if (len < 2)
+			return -EBADMSG;
+		msg += 2;
+		len -= 2;
+	}
+	if (len < 12)
+		return -EBADMSG;
+	unsigned qd = (unsigned)(msg[4] << 8 | msg[5]), an = (unsigned)(msg[6] << 8 | msg[7]);
+	if (qd == 0)
+		return -EBADMSG;
+	size_t off = 12;
+	char name[MMR_RT_DNS_NAME_MAX];
+	if (dns_name(msg, len, &off, name, sizeof(name)) < 0 || off + 4 > len)
+		return -EBADMSG;
+	uint16_t qtype = (uint16_t)(msg[off] << 8 | msg[off + 1]);
+	off += 4;
+	/* further questions (rare) are skipped */
+	for (unsigned i = 1; i < qd && i < 16; i++) {
+		if (dns_name(msg, len, &off, NULL, 0) < 0 || off + 4 > len)
+			return -EBADMSG;
+		off += 4;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < an && i < 64 && off < len; i++) {
+		if (dns_name(msg, len, &off, NULL, 0) < 0 || off + 10 > len)
+			break; /* a cut answer keeps what was read */
+		uint16_t type = (uint16_t)(msg[off] << 8 | msg[off + 1]);
+		size_t rdlen = (size_t)(msg[off + 8] << 8 | msg[off + 9]);
+		off += 10;
+		if (off + rdlen > len)
+			break;
+		if (n < max_addrs && ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16))) {
+			struct mmr_rt_addr *a = &addrs[n++];
+			memset(a, 0, sizeof(*a));
+			if (type == 1) {
+				a->family = AF_INET;
+				a->ip[10] = a->ip[11] = 0xff;
+				memcpy(a->ip + 12, msg + off, 4);
+			} else {
+				a->family = AF_INET6;
+				memcpy(a->ip, msg + off, 16);
+			}
+		}
+		off += rdlen;
+	}
+	mmr_rt_strlcpy(qname, name, qnamelen);
+	if (ret_qtype)
+		*ret_qtype = qtype;
+	if (ret_naddrs)
+		*ret_naddrs = n;
+	if (ret_response)
+		*ret_response = (msg[2] & 0x80) != 0;
+	return 0;
 }
 
 static ssize_t read_file(const char *path, char *buf, size_t size)
@@ -117,6 +348,30 @@ static void set_cwd(struct mmr_rt_proc *p)
 	}
 	if (l)
 		mmr_rt_strlcpy(p->cwd, cwd, sizeof(p->cwd));
+}
+
+/* A process in a container sees its own root: /proc/PID/exe and cwd read
+ * from the host name the container's rootfs (e.g. .../overlay/X/merged/
+ * bin/sh). Strip that root so paths read as inside the container. */
+static void container_paths(struct mmr_rt_proc *p)
+{
+	if (!p->container_id[0])
+		return;
+	char root[MMR_RT_PATH_MAX] = "";
+	read_link(p->pid, "root", root, sizeof(root));
+	size_t l = strlen(root);
+	if (l <= 1)
+		return;
+	char *paths[2] = { p->exepath, p->cwd };
+	for (int i = 0; i < 2; i++) {
+		char *x = paths[i];
+		if (strncmp(x, root, l) == 0 && (x[l] == '/' || x[l] == 0)) {
+			if (x[l] == 0)
+				mmr_rt_strlcpy(x, "/", MMR_RT_PATH_MAX);
+			else
+				memmove(x, x + l, strlen(x + l) + 1);
+		}
+	}
 }
 
 static void set_container(struct mmr_rt_host *h, struct mmr_rt_proc *p, const char *id,
@@ -205,6 +460,7 @@ int mmr_rt_proc_load(struct mmr_rt_host *h, int32_t pid, struct mmr_rt_proc **re
 	if (mmr_rt_container_id_of_pid(pid, id, &rt) != 1)
 		id[0] = 0;
 	set_container(h, p, id, rt);
+	container_paths(p);
 	set_user(p);
 	if (ret)
 		*ret = p;
@@ -365,7 +621,72 @@ static int addr_fmt(char *out, size_t size, uint16_t family, const uint8_t *raw,
 	return snprintf(out, size, "%s:%u", s, port);
 }
 
-static void decode_net(struct mmr_rt_event *ev, const struct mmr_sensor_net *n)
+static void tuple_fmt(char *out, size_t size, const struct mmr_sensor_tuple *tu)
+{
+	char local[80], remote[80];
+	addr_fmt(local, sizeof(local), tu->family, tu->laddr, tu->lport);
+	addr_fmt(remote, sizeof(remote), tu->family, tu->raddr, tu->rport);
+	snprintf(out, size, "%s->%s", local, remote);
+}
+
+static void decode_dns(struct mmr_rt_host *h, struct mmr_rt_event *ev, const struct mmr_sensor_dns *d)
+{
+	struct mmr_rt_fd *fd = &ev->fd;
+	bool answer = d->h.flags & MMR_SENSOR_F_ANSWER;
+	ev->type = MMR_RT_EVT_DNS;
+	fd->num = d->fd;
+	fd->typechar = d->t.family == AF_INET ? '4' : d->t.family == AF_INET6 ? '6' : 'o';
+	fd->l4proto = d->t.sock_type == SOCK_STREAM ? MMR_RT_L4_TCP : MMR_RT_L4_UDP;
+	fd->connected = true;
+	addr_set(&fd->cip, d->t.family, d->t.laddr);
+	fd->cport = d->t.lport;
+	addr_set(&fd->sip, d->t.family, d->t.raddr);
+	fd->sport = d->t.rport;
+	tuple_fmt(fd->name, sizeof(fd->name), &d->t);
+	char qname[MMR_RT_DNS_NAME_MAX] = "";
+	uint16_t qtype = 0;
+	struct mmr_rt_addr addrs[8];
+	unsigned naddrs = 0;
+	bool response = false;
+	size_t len = d->len < sizeof(d->data) ? d->len : sizeof(d->data);
+	int rc = mmr_rt_dns_parse(d->data, len, d->t.sock_type == SOCK_STREAM, qname, sizeof(qname), &qtype,
+				  addrs, 8, &naddrs, &response);
+	arg_str(ev, "dir", answer ? "answer" : "query");
+	arg_str(ev, "name", rc == 0 ? qname : "");
+	if (rc == 0) {
+		const char *qt = qtype == 1 ? "A" : qtype == 28 ? "AAAA" : qtype == 5 ? "CNAME" : qtype == 12 ? "PTR"
+			       : qtype == 15 ? "MX" : qtype == 16 ? "TXT" : qtype == 33 ? "SRV" : NULL;
+		char num[16];
+		if (!qt) {
+			snprintf(num, sizeof(num), "%u", qtype);
+			qt = num;
+		}
+		mmr_rt_event_add_arg(ev, "qtype", qt, qtype, true);
+	}
+	if (answer && rc == 0 && response) {
+		char list[MMR_RT_EVT_ARGVAL_MAX] = "";
+		size_t off = 0;
+		for (unsigned i = 0; i < naddrs; i++) {
+			dns_put(h, &addrs[i], qname);
+			char ip[80];
+			const uint8_t *raw = addrs[i].family == AF_INET ? addrs[i].ip + 12 : addrs[i].ip;
+			addr_fmt(ip, sizeof(ip), addrs[i].family, raw, 0);
+			ip[strlen(ip) - 2] = 0; /* drop ":0" */
+			int w = snprintf(list + off, sizeof(list) - off, "%s%s", off ? "," : "", ip);
+			if (w > 0 && (size_t)w < sizeof(list) - off)
+				off += (size_t)w;
+		}
+		arg_str(ev, "answers", list);
+		h->dns_answers++;
+	} else if (!answer) {
+		h->dns_queries++;
+	}
+	if (rc == 0)
+		mmr_rt_strlcpy(fd->sip_name, qname, sizeof(fd->sip_name));
+}
+
+static void decode_net(struct mmr_rt_host *h, struct mmr_rt_event *ev, const struct mmr_sensor_net *n,
+		       const struct mmr_rt_proc *p)
 {
 	struct mmr_rt_fd *fd = &ev->fd;
 	uint32_t nr = n->h.syscall;
@@ -385,9 +706,16 @@ static void decode_net(struct mmr_rt_event *ev, const struct mmr_sensor_net *n)
 		fd->sport = n->port;
 		fd->connected = n->h.ret == 0 || n->h.ret == -115; /* EINPROGRESS */
 		snprintf(fd->name, sizeof(fd->name), "%s->%s", local, remote);
+		{
+			const char *dn = mmr_rt_host_dns_name(h, &fd->sip);
+			if (dn)
+				mmr_rt_strlcpy(fd->sip_name, dn, sizeof(fd->sip_name));
+		}
 		arg_num(ev, "fd", n->fd);
 		arg_str(ev, "addr", remote);
 		arg_str(ev, "tuple", fd->name);
+		if (fd->connected)
+			mmr_rt_host_fd_put(h, p, n->fd, fd);
 		break;
 	case MMR_NR_accept: case MMR_NR_accept4:
 		ev->type = nr == MMR_NR_accept ? MMR_RT_EVT_ACCEPT : MMR_RT_EVT_ACCEPT4;
@@ -400,7 +728,48 @@ static void decode_net(struct mmr_rt_event *ev, const struct mmr_sensor_net *n)
 		snprintf(fd->name, sizeof(fd->name), "%s->%s", remote, local);
 		arg_num(ev, "fd", fd->num);
 		arg_str(ev, "tuple", fd->name);
+		mmr_rt_host_fd_put(h, p, fd->num, fd);
 		break;
+	case MMR_NR_dup: case MMR_NR_dup2: case MMR_NR_dup3:
+	case MMR_NR_close: {
+		bool close = nr == MMR_NR_close;
+		ev->type = close ? MMR_RT_EVT_CLOSE : nr == MMR_NR_dup ? MMR_RT_EVT_DUP
+			   : nr == MMR_NR_dup2 ? MMR_RT_EVT_DUP2 : MMR_RT_EVT_DUP3;
+		/* the socket's role (client/server) from the fd cache: the old
+		 * fd's connect/accept; else the local end is the client */
+		struct mmr_rt_fd known;
+		memset(&known, 0, sizeof(known));
+		bool have = mmr_rt_host_fd_get(h, p, n->fd, &known);
+		fd->num = close ? n->fd : n->h.ret;
+		fd->connected = true;
+		fd->local_is_server = have && known.local_is_server;
+		if (fd->local_is_server) {
+			addr_set(&fd->sip, n->family, n->laddr);
+			fd->sport = n->lport;
+			addr_set(&fd->cip, n->family, n->addr);
+			fd->cport = n->port;
+			snprintf(fd->name, sizeof(fd->name), "%s->%s", remote, local);
+		} else {
+			addr_set(&fd->cip, n->family, n->laddr);
+			fd->cport = n->lport;
+			addr_set(&fd->sip, n->family, n->addr);
+			fd->sport = n->port;
+			snprintf(fd->name, sizeof(fd->name), "%s->%s", local, remote);
+		}
+		const char *dn = mmr_rt_host_dns_name(h, &fd->sip);
+		if (dn)
+			mmr_rt_strlcpy(fd->sip_name, dn, sizeof(fd->sip_name));
+		if (close) {
+			arg_num(ev, "fd", n->fd);
+			mmr_rt_host_fd_drop(h, p, n->fd);
+		} else {
+			arg_num(ev, "oldfd", n->fd);
+			if (nr != MMR_NR_dup)
+				arg_num(ev, "newfd", n->backlog);
+			mmr_rt_host_fd_put(h, p, n->h.ret, fd);
+		}
+		break;
+	}
 	case MMR_NR_listen:
 		ev->type = MMR_RT_EVT_LISTEN;
 		fd->local_is_server = true;
@@ -453,6 +822,8 @@ static void decode_file(struct mmr_rt_host *h, struct mmr_rt_event *ev, const st
 		arg_num(ev, "mode", (int64_t)f->a1);
 		if (nr != MMR_NR_open && nr != MMR_NR_creat)
 			arg_num(ev, "dirfd", f->dirfd);
+		if (!(f->h.flags & MMR_SENSOR_F_FANOTIFY))
+			mmr_rt_host_fd_put(h, p, fd->num, fd);
 		return;
 	case MMR_SENSOR_UNLINK:
 		ev->type = nr == MMR_NR_unlink ? MMR_RT_EVT_UNLINK : MMR_RT_EVT_UNLINKAT;
@@ -488,9 +859,14 @@ static void decode_file(struct mmr_rt_host *h, struct mmr_rt_event *ev, const st
 		if (nr == MMR_NR_fchmod) {
 			char what[32];
 			fd->num = f->dirfd;
-			snprintf(what, sizeof(what), "fd/%lld", (long long)f->dirfd);
 			abs[0] = 0;
-			read_link(pid, what, abs, sizeof(abs)); /* fchmod has no path */
+			struct mmr_rt_fd known;
+			if (mmr_rt_host_fd_get(h, p, f->dirfd, &known) && known.typechar == 'f') {
+				mmr_rt_strlcpy(abs, known.name, sizeof(abs));
+			} else {
+				snprintf(what, sizeof(what), "fd/%lld", (long long)f->dirfd);
+				read_link(pid, what, abs, sizeof(abs)); /* fchmod has no path */
+			}
 			arg_num(ev, "fd", f->dirfd);
 		} else {
 			arg_str(ev, "filename", abs);
@@ -574,6 +950,7 @@ static void decode_file(struct mmr_rt_host *h, struct mmr_rt_event *ev, const st
 		snprintf(fd->name, sizeof(fd->name), "memfd:%s", f->path);
 		arg_str(ev, "name", f->path);
 		arg_num(ev, "flags", (int64_t)f->a0);
+		mmr_rt_host_fd_put(h, p, fd->num, fd);
 		return;
 	default:
 		return;
@@ -583,7 +960,6 @@ static void decode_file(struct mmr_rt_host *h, struct mmr_rt_event *ev, const st
 	if (strcmp(abs, f->path) != 0)
 		mmr_rt_strlcpy(fd->nameraw, f->path, sizeof(fd->nameraw));
 	fd->typechar = 'f';
-	(void)h;
 }
 
 /* The process of a record's header: known, loaded from /proc, or made
@@ -653,6 +1029,9 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		[MMR_SENSOR_ACCEPT] = sizeof(struct mmr_sensor_net),
 		[MMR_SENSOR_LISTEN] = sizeof(struct mmr_sensor_net),
 		[MMR_SENSOR_BIND] = sizeof(struct mmr_sensor_net),
+		[MMR_SENSOR_DUP] = sizeof(struct mmr_sensor_net),
+		[MMR_SENSOR_CLOSE] = sizeof(struct mmr_sensor_net),
+		[MMR_SENSOR_DNS] = sizeof(struct mmr_sensor_dns),
 	};
 	size_t want = need[hd->type] ? need[hd->type] : sizeof(struct mmr_sensor_file);
 	if (len < want) {
@@ -668,6 +1047,7 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		struct mmr_sensor_exit x;
 		struct mmr_sensor_file fi;
 		struct mmr_sensor_net n;
+		struct mmr_sensor_dns d;
 	} cp;
 	memcpy(&cp, rec, want);
 	cp.h.comm[sizeof(cp.h.comm) - 1] = 0;
@@ -713,6 +1093,15 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		if (!p->exepath[0])
 			resolve_path(p, p->pid, -100, fname, p->exepath, sizeof(p->exepath));
 		set_cwd(p);
+		container_paths(p);
+		for (int i = 0; i < 3; i++)
+			p->stdio_type[i] = (char)e->stdio_type[i];
+		for (int i = 0; i < 2; i++) {
+			p->stdio_name[i][0] = 0;
+			const struct mmr_sensor_tuple *tu = &e->stdio[i];
+			if (e->stdio_type[i] == '4' || e->stdio_type[i] == '6')
+				tuple_fmt(p->stdio_name[i], sizeof(p->stdio_name[i]), tu);
+		}
 		p->cap_effective = e->cap_effective;
 		p->cap_permitted = e->cap_permitted;
 		p->tty = e->tty_major ? (uint32_t)makedev(e->tty_major, e->tty_minor) : 0;
@@ -757,8 +1146,14 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		break;
 	}
 	case MMR_SENSOR_CONNECT: case MMR_SENSOR_ACCEPT: case MMR_SENSOR_LISTEN: case MMR_SENSOR_BIND:
+	case MMR_SENSOR_DUP: case MMR_SENSOR_CLOSE:
 		p = proc_of(h, hd);
-		decode_net(ev, rec);
+		decode_net(h, ev, rec, p);
+		arg_num(ev, "res", hd->ret);
+		break;
+	case MMR_SENSOR_DNS:
+		p = proc_of(h, hd);
+		decode_dns(h, ev, rec);
 		arg_num(ev, "res", hd->ret);
 		break;
 	default:

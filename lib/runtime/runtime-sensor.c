@@ -48,7 +48,8 @@ static const char *const type_names[MMR_SENSOR_TYPE_MAX] = {
 	[MMR_SENSOR_MODULE] = "module",   [MMR_SENSOR_MOUNT] = "mount",
 	[MMR_SENSOR_UNSHARE] = "unshare", [MMR_SENSOR_SETNS] = "setns",
 	[MMR_SENSOR_BPF] = "bpf",         [MMR_SENSOR_MEMFD] = "memfd_create",
-	[MMR_SENSOR_MKDIR] = "mkdir",
+	[MMR_SENSOR_MKDIR] = "mkdir",     [MMR_SENSOR_DUP] = "dup",
+	[MMR_SENSOR_CLOSE] = "close",     [MMR_SENSOR_DNS] = "dns",
 };
 
 const char *mmr_rt_sensor_type_name(unsigned type)
@@ -82,7 +83,11 @@ uint64_t mmr_rt_sensor_mask_for_evt(unsigned evt)
 		t = MMR_SENSOR_CHOWN; break;
 	case MMR_RT_EVT_LINK: case MMR_RT_EVT_LINKAT: t = MMR_SENSOR_LINK; break;
 	case MMR_RT_EVT_SYMLINK: case MMR_RT_EVT_SYMLINKAT: t = MMR_SENSOR_SYMLINK; break;
-	case MMR_RT_EVT_CONNECT: t = MMR_SENSOR_CONNECT; break;
+	case MMR_RT_EVT_CONNECT: /* fd.sip.name comes from the DNS answers seen */
+		return (1ULL << MMR_SENSOR_CONNECT) | (1ULL << MMR_SENSOR_DNS);
+	case MMR_RT_EVT_DUP: case MMR_RT_EVT_DUP2: case MMR_RT_EVT_DUP3: t = MMR_SENSOR_DUP; break;
+	case MMR_RT_EVT_CLOSE: t = MMR_SENSOR_CLOSE; break;
+	case MMR_RT_EVT_DNS: t = MMR_SENSOR_DNS; break;
 	case MMR_RT_EVT_ACCEPT: case MMR_RT_EVT_ACCEPT4: t = MMR_SENSOR_ACCEPT; break;
 	case MMR_RT_EVT_LISTEN: t = MMR_SENSOR_LISTEN; break;
 	case MMR_RT_EVT_BIND: t = MMR_SENSOR_BIND; break;
@@ -121,6 +126,8 @@ struct mmr_rt_sensor {
 	struct ring_buffer *rb;
 #endif
 	struct mmr_rt_sensor_cn *cn;
+	struct mmr_rt_sensor_fan *fan;
+	char note[512];
 };
 
 static void why_set(char *why, size_t whylen, const char *fmt, ...)
@@ -195,6 +202,7 @@ static int open_ebpf(struct mmr_rt_sensor *s, const struct mmr_rt_sensor_opts *o
 	skel->rodata->self_tgid = o->self_pid ? o->self_pid : (uint32_t)getpid();
 	skel->rodata->enabled_mask = o->type_mask ? o->type_mask : ~0ULL;
 	skel->rodata->open_all = o->open_all ? 1 : 0;
+	skel->rodata->wakeup_bytes = o->wakeup_bytes == 1 ? 0 : o->wakeup_bytes ? o->wakeup_bytes : 32u << 10;
 	uint32_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : 16u << 20;
 	if (rb < 4096 || (rb & (rb - 1))) {
 		rc = -EINVAL;
@@ -206,6 +214,13 @@ static int open_ebpf(struct mmr_rt_sensor *s, const struct mmr_rt_sensor_opts *o
 		why_set(why, whylen, "eBPF: ring buffer size: %s", strerror(-rc));
 		goto cleanup;
 	}
+	{
+		const char *const *sl = o->sensitive ? o->sensitive : mmr_rt_sensor_default_sensitive;
+		bool short_prefix = false;
+		for (size_t i = 0; sl[i]; i++)
+			short_prefix |= strlen(sl[i]) < 4;
+		skel->rodata->use_prefix4 = short_prefix ? 0 : 1;
+	}
 	/* Probe by loading: whatever the kernel refuses shows here. */
 	rc = sensor_bpf__load(skel);
 	if (rc < 0) {
@@ -215,10 +230,23 @@ static int open_ebpf(struct mmr_rt_sensor *s, const struct mmr_rt_sensor_opts *o
 	int pfd = bpf_map__fd(skel->maps.prefixes);
 	const char *const *sens = o->sensitive ? o->sensitive : mmr_rt_sensor_default_sensitive;
 	const char *const *ign = o->ignore ? o->ignore : mmr_rt_sensor_default_ignore;
-	for (size_t i = 0; sens[i]; i++)
+	bool heads_ok = true;
+	for (size_t i = 0; sens[i]; i++) {
 		if (prefix_add(pfd, sens[i], 1) < 0)
 			mmr_warn("sensor: sensitive prefix '%s' not loaded (empty, >= %d bytes or map full)",
 				 sens[i], MMR_SENSOR_PREFIX_MAX);
+		uint32_t head = 0;
+		uint8_t one = 1;
+		if (strlen(sens[i]) < sizeof(head)) {
+			heads_ok = false;
+			continue;
+		}
+		memcpy(&head, sens[i], sizeof(head));
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.prefix4), &head, &one, BPF_ANY))
+			heads_ok = false;
+	}
+	if (!heads_ok && skel->rodata->use_prefix4)
+		mmr_warn("sensor: the sensitive-prefix heads did not all load: read-only opens may be missed");
 	for (size_t i = 0; ign[i]; i++)
 		if (prefix_add(pfd, ign[i], 2) < 0)
 			mmr_warn("sensor: ignore prefix '%s' not loaded", ign[i]);
@@ -331,6 +359,12 @@ int mmr_rt_sensor_poll(struct mmr_rt_sensor *s, int timeout_ms)
 		int n = ring_buffer__poll(s->rb, timeout_ms);
 		if (s->cb_err < 0)
 			return s->cb_err;
+		if (n == 0) {
+			/* records queued without a wakeup (wakeup_bytes) */
+			n = ring_buffer__consume(s->rb);
+			if (s->cb_err < 0)
+				return s->cb_err;
+		}
 		return n;
 	}
 #endif

@@ -29,7 +29,7 @@
 enum mmr_rt_sensor_kind {
 	MMR_RT_SENSOR_NONE = 0,
 	MMR_RT_SENSOR_EBPF,
-	MMR_RT_SENSOR_PROC_CONNECTOR,
+	MMR_RT_SENSOR_PROC_CONNECTOR, /* + fanotify when it could be set up */
 };
 
 struct mmr_rt_sensor_opts {
@@ -43,6 +43,11 @@ struct mmr_rt_sensor_opts {
 	const char *const *sensitive;
 	const char *const *ignore;
 	bool no_ebpf;            /* testing: go straight to the fallback */
+	/* Wake the reader when this many bytes of file/net/dns records wait
+	 * (exec/fork/exit always wake it; the reader also drains on every poll
+	 * timeout): fewer wakeups under load. 0 = 32 KiB; 1 = every record. */
+	uint32_t wakeup_bytes;
+	bool no_fanotify;        /* fallback without the fanotify file events */
 };
 
 extern const char *const mmr_rt_sensor_default_sensitive[];
@@ -76,6 +81,20 @@ unsigned mmr_rt_sensor_type_from_name(const char *name);
 /* The sensor types (bit per MMR_SENSOR_*) that produce Falco event type
  * evt (enum mmr_rt_evt_type); 0 when the sensor never produces it. */
 uint64_t mmr_rt_sensor_mask_for_evt(unsigned evt);
+
+/* What the fallback does not see, one line for the agent's "coverage lost"
+ * report ("" with eBPF). */
+const char *mmr_rt_sensor_fallback_note(const struct mmr_rt_sensor *s);
+
+/* Fallback file events (runtime-sensor-fan.c): fanotify. Writes (close
+ * after write), creations, deletions and renames, as MMR_SENSOR_OPEN /
+ * UNLINK / RENAME / MKDIR records flagged MMR_SENSOR_F_FANOTIFY; `note`
+ * receives what it could not cover. */
+struct mmr_rt_sensor_fan;
+int mmr_rt_sensor_fan_open(uint32_t self_pid, struct mmr_rt_sensor_fan **ret, char *note, size_t notelen);
+int mmr_rt_sensor_fan_fds(const struct mmr_rt_sensor_fan *f, int fds[2]); /* count */
+int mmr_rt_sensor_fan_poll(struct mmr_rt_sensor_fan *f, mmr_rt_sensor_fn fn, void *ctx);
+void mmr_rt_sensor_fan_free(struct mmr_rt_sensor_fan *f);
 
 /* Fallback source (runtime-sensor-cn.c): the proc connector. */
 struct mmr_rt_sensor_cn;
