@@ -2104,6 +2104,143 @@ static json_t *eval_body(struct tf_ev *ev, const struct mmr_hcl_body *b, json_t 
 	return doc;
 }
 
+/* ---- data "aws_iam_policy_document" ------------------------------------- */
+
+/* A list of one string becomes the string, as the AWS provider renders. */
+static json_t *one_or_list(json_t *v)
+{
+	if (json_is_array(v) && json_array_size(v) == 1 && json_is_string(json_array_get(v, 0)))
+		return json_incref(json_array_get(v, 0));
+	return json_incref(v);
+}
+
+/* principals / not_principals blocks -> {"AWS": "arn" or [...], ...}; type
+ * "*" with identifiers ["*"] is Principal "*" */
+static json_t *policy_principals(json_t *blocks)
+{
+	json_t *out = json_object();
+	size_t i;
+	json_t *b;
+	json_array_foreach(blocks, i, b)
+	{
+		const char *type = json_string_value(json_object_get(b, "type"));
+		json_t *ids = json_object_get(b, "identifiers");
+		if (!type || !ids) { /* an unknown type: who is let in is unknown */
+			json_decref(out);
+			return unknown();
+		}
+		if (!strcmp(type, "*") && json_is_array(ids) && json_array_size(ids) == 1 &&
+		    !strcmp(json_string_value(json_array_get(ids, 0)) ?: "", "*")) {
+			json_decref(out);
+			return json_string("*");
+		}
+		json_t *have = json_object_get(out, type);
+		if (json_is_string(have)) /* a second block of the same type */
+			json_object_set_new(out, type, json_pack("[O]", have));
+		have = json_object_get(out, type);
+		if (json_is_array(have)) {
+			if (json_is_array(ids))
+				json_array_extend(have, ids);
+			else
+				json_array_append(have, ids);
+		} else {
+			json_object_set_new(out, type, one_or_list(ids));
+		}
+	}
+	return out;
+}
+
+/* condition blocks -> {test: {variable: value(s)}} */
+static json_t *policy_conditions(json_t *blocks)
+{
+	json_t *out = json_object();
+	size_t i;
+	json_t *b;
+	json_array_foreach(blocks, i, b)
+	{
+		const char *test = json_string_value(json_object_get(b, "test"));
+		const char *var = json_string_value(json_object_get(b, "variable"));
+		json_t *vals = json_object_get(b, "values");
+		if (!test || !var || !vals) {
+			json_decref(out);
+			return unknown();
+		}
+		json_t *t = json_object_get(out, test);
+		if (!t) {
+			t = json_object();
+			json_object_set_new(out, test, t);
+		}
+		json_object_set_new(t, var, one_or_list(vals));
+	}
+	return out;
+}
+
+/* The policy JSON the AWS provider's data "aws_iam_policy_document" renders
+ * from its statement blocks. When some values are known only after apply
+ * (an account id in a principal ARN) it is the policy *object* with those
+ * leaves unknown, which the normaliser and json_decode() take as an
+ * evaluated document, so the known parts (the actions) can still be
+ * checked; unknown as a whole when the statements are, or when it merges
+ * other documents (source/override_policy_documents). */
+static json_t *iam_policy_json(json_t *doc)
+{
+	static const struct {
+		const char *from, *to;
+	} lists[] = { { "actions", "Action" }, { "not_actions", "NotAction" },
+		      { "resources", "Resource" }, { "not_resources", "NotResource" } };
+	if (is_unk(doc) || is_unk(json_object_get(doc, "statement")) ||
+	    json_object_get(doc, "source_policy_documents") ||
+	    json_object_get(doc, "override_policy_documents") ||
+	    json_object_get(doc, "source_json") || json_object_get(doc, "override_json"))
+		return unknown();
+	json_t *pol = json_object();
+	json_t *ver = json_object_get(doc, "version");
+	json_object_set_new(pol, "Version", json_string(json_is_string(ver) ? json_string_value(ver)
+									 : "2012-10-17"));
+	json_t *id = json_object_get(doc, "policy_id");
+	if (json_is_string(id))
+		json_object_set(pol, "Id", id);
+	json_t *sts = json_array();
+	json_t *blocks = json_object_get(doc, "statement");
+	size_t i;
+	json_t *b;
+	json_array_foreach(blocks, i, b)
+	{
+		json_t *st = json_object();
+		json_t *sid = json_object_get(b, "sid");
+		if (json_is_string(sid) && json_string_length(sid))
+			json_object_set(st, "Sid", sid);
+		json_t *eff = json_object_get(b, "effect");
+		json_object_set_new(st, "Effect", eff && !json_is_null(eff) ? json_incref(eff)
+									  : json_string("Allow"));
+		for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+			json_t *v = json_object_get(b, lists[k].from);
+			if (v && !json_is_null(v))
+				json_object_set_new(st, lists[k].to, one_or_list(v));
+		}
+		json_t *p = json_object_get(b, "principals");
+		if (json_is_array(p) && json_array_size(p))
+			json_object_set_new(st, "Principal", policy_principals(p));
+		p = json_object_get(b, "not_principals");
+		if (json_is_array(p) && json_array_size(p))
+			json_object_set_new(st, "NotPrincipal", policy_principals(p));
+		json_t *c = json_object_get(b, "condition");
+		if (json_is_array(c) && json_array_size(c))
+			json_object_set_new(st, "Condition", policy_conditions(c));
+		json_array_append_new(sts, st);
+	}
+	json_object_set_new(pol, "Statement", sts);
+	if (mmr_tf_has_unknown(pol))
+		return pol;
+	char *text = json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(pol);
+	if (!text)
+		return unknown();
+	json_t *out = json_string(text);
+	free(text);
+	return out ? out : unknown();
+}
+
 /* Evaluate every instance of a resource or data source (memoised). */
 static struct tf_res *eval_resource(struct tf_ev *ev, struct tf_inst *in, struct tf_item *it)
 {
@@ -2164,6 +2301,9 @@ static struct tf_res *eval_resource(struct tf_ev *ev, struct tf_inst *in, struct
 				     .scope = so ? &s : NULL };
 		ri->pos = json_object();
 		ri->doc = eval_body(&bev, it->block->body, ri->pos, "", true, ri->addr);
+		if (it->kind == IT_DATA && json_is_object(ri->doc) &&
+		    !strcmp(it->type, "aws_iam_policy_document"))
+			json_object_set_new(ri->doc, "json", iam_policy_json(ri->doc));
 		json_decref(so);
 		c->ninst++;
 		mmr_vec_push(c->a, &r->insts, ri);

@@ -293,6 +293,47 @@ static void test_references_unknown(void **state)
 	scan_free(s);
 }
 
+/* data "aws_iam_policy_document" renders .json as the AWS provider does */
+static void test_iam_policy_document(void **state)
+{
+	put("pd/main.tf",
+	    "data \"aws_caller_identity\" \"me\" {}\n"
+	    "data \"aws_iam_policy_document\" \"p\" {\n"
+	    "  statement {\n    sid = \"One\"\n    actions = [\"s3:GetObject\"]\n"
+	    "    resources = [\"arn:aws:s3:::b/*\", \"arn:aws:s3:::c/*\"]\n"
+	    "    principals {\n      type = \"Service\"\n"
+	    "      identifiers = [\"ec2.amazonaws.com\"]\n    }\n"
+	    "    condition {\n      test = \"StringEquals\"\n"
+	    "      variable = \"aws:SourceVpc\"\n      values = [\"vpc-1\", \"vpc-2\"]\n    }\n"
+	    "  }\n"
+	    "  statement {\n    effect = \"Deny\"\n    not_actions = [\"iam:*\", \"sts:*\"]\n"
+	    "    not_resources = [\"*\"]\n"
+	    "    not_principals {\n      type = \"*\"\n      identifiers = [\"*\"]\n    }\n  }\n"
+	    "}\n"
+	    "data \"aws_iam_policy_document\" \"u\" {\n"
+	    "  statement {\n    actions = [\"s3:*\"]\n    resources = [\"*\"]\n"
+	    "    principals {\n      type = \"AWS\"\n"
+	    "      identifiers = [\"arn:aws:iam::${data.aws_caller_identity.me.account_id}:root\"]\n"
+	    "    }\n  }\n}\n"
+	    "resource \"aws_iam_policy\" \"a\" { policy = data.aws_iam_policy_document.p.json }\n"
+	    "resource \"aws_iam_policy\" \"b\" { policy = data.aws_iam_policy_document.u.json }\n");
+	struct scan *s = scan_opts("pd", &(struct mmr_tf_options){ .no_env = true });
+	expect_str(res(s, "aws_iam_policy.a"), "policy",
+		   "{\"Version\":\"2012-10-17\",\"Statement\":["
+		   "{\"Sid\":\"One\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+		   "\"Resource\":[\"arn:aws:s3:::b/*\",\"arn:aws:s3:::c/*\"],"
+		   "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
+		   "\"Condition\":{\"StringEquals\":{\"aws:SourceVpc\":[\"vpc-1\",\"vpc-2\"]}}},"
+		   "{\"Effect\":\"Deny\",\"NotAction\":[\"iam:*\",\"sts:*\"],\"NotResource\":\"*\","
+		   "\"NotPrincipal\":\"*\"}]}");
+	/* an account id known only after apply: the document, that leaf unknown */
+	struct mmr_iac_resource *b = res(s, "aws_iam_policy.b");
+	expect_str(b, "policy.Statement.0.Action", "s3:*");
+	expect_str(b, "policy.Statement.0.Effect", "Allow");
+	assert_true(mmr_iac_is_unknown(at(b, "policy.Statement.0.Principal.AWS.0")));
+	scan_free(s);
+}
+
 static void test_functions(void **state)
 {
 	put("f/t.tpl", "hello ${name}%{ for x in xs ~}\n[${x}]%{ endfor ~}\n");
@@ -538,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_module_no_default_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_for_each_dynamic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iam_policy_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cycles_and_confinement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error_goes_on, setup, teardown),
