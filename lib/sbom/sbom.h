@@ -49,6 +49,10 @@ struct mmr_file_scanner {
 	void (*scan)(const struct mmr_file_scanner *s, struct mmr_sbom_ctx *ctx,
 		     const struct mmr_sbom_file *f);
 	void *ud;
+	/* wants and scan may run on several threads at once, each thread with
+	 * its own ctx (own arena, findings, warnings): walkers may then read and
+	 * scan files in a worker pool */
+	bool threadsafe;
 };
 
 /* One file's worth of packages. */

@@ -4,7 +4,15 @@
  * The walk never follows symbolic links, stays on no special filesystem
  * (for host: /proc, /sys, /dev, /run are left out), bounds its depth
  * (max-walk-depth) and reads only the files an analyzer asks for, each up to
- * max-file-size. Unreadable entries become warnings. */
+ * max-file-size. Unreadable entries become warnings.
+ *
+ * Content scanners that are thread-safe (secrets) run in a pool of worker
+ * threads, one per CPU: the walk queues each file they want (directory fd
+ * and name), a worker opens, reads (into one reusable buffer) and scans it
+ * with its own ctx. The workers' findings and warnings are copied into the
+ * scan's ctx afterwards in walk order, so the report is the same as from
+ * one thread. Package analyzers and the other scanners stay on the walking
+ * thread; a file both want is read once and handed over. */
 #include "scan/scan.h"
 #include "core/core-log.h"
 #include "sbom/sbom.h"
@@ -12,17 +20,81 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define POOL_MAX_THREADS 16
+#define POOL_QUEUE 512                     /* jobs queued at most */
+#define POOL_KEEP_BUF ((size_t)4 << 20)    /* a worker's read buffer kept up to this */
+
+/* A directory the workers still open files in: closed by the last user. */
+struct dirref {
+	int fd;
+	atomic_uint refs;
+};
+
+static void dirref_put(struct dirref *d)
+{
+	if (d && atomic_fetch_sub(&d->refs, 1) == 1) {
+		close(d->fd);
+		free(d);
+	}
+}
+
+struct job {
+	uint64_t seq;
+	struct dirref *dir; /* NULL when data is already read */
+	char *path;         /* relative to the root; the name is after the last '/' */
+	uint64_t size;
+	uint32_t mode;
+	uint8_t *data;      /* malloc'ed, or NULL */
+	size_t len;
+};
+
+/* After job `seq`, a worker's ctx held `nfindings` findings and `nwarnings`
+ * warnings (recorded only when the job added some). */
+struct mark {
+	uint64_t seq;
+	size_t nfindings, nwarnings;
+};
+
+struct worker {
+	struct pool *pool;
+	pthread_t tid;
+	bool started;
+	struct mmr_sbom_ctx ctx;
+	struct mmr_arena *arena;
+	uint8_t *buf;
+	size_t cap;
+	struct mark *marks;
+	size_t nmarks, capmarks;
+	bool oom;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t not_empty, not_full;
+	struct job q[POOL_QUEUE];
+	size_t head, n;
+	bool done;
+	struct worker w[POOL_MAX_THREADS];
+	size_t nw;
+	uint64_t seq;
+	/* NULL-terminated: the thread-safe scanners, and all the others */
+	const struct mmr_file_scanner *par[16], *seq_scanners[16];
+};
+
 struct walk {
 	struct mmr_sbom_ctx *ctx;
 	const struct mmr_scan_opts *o;
 	enum mmr_asset_kind kind;
 	uint64_t entries;
+	struct pool *pool; /* NULL: everything on this thread */
 	char path[4096]; /* relative path of the current directory, "" at the root */
 };
 
@@ -39,16 +111,12 @@ static bool skip_dir(const struct walk *w, const char *rel, const char *name)
 	return false;
 }
 
-static int read_file(int dirfd, const char *name, uint64_t size, uint8_t **ret, size_t *ret_len)
+/* Read up to size bytes of dirfd/name into d (size + 1 bytes), NUL-terminated. */
+static int read_into(int dirfd, const char *name, uint8_t *d, uint64_t size, size_t *ret_len)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	uint8_t *d = malloc(size + 1);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
 	size_t off = 0;
 	while (off < size) {
 		ssize_t n = read(fd, d + off, size - off);
@@ -56,7 +124,6 @@ static int read_file(int dirfd, const char *name, uint64_t size, uint8_t **ret, 
 			continue;
 		if (n < 0) {
 			int e = -errno;
-			free(d);
 			close(fd);
 			return e;
 		}
@@ -66,8 +133,311 @@ static int read_file(int dirfd, const char *name, uint64_t size, uint8_t **ret, 
 	}
 	close(fd);
 	d[off] = 0;
-	*ret = d;
 	*ret_len = off;
+	return 0;
+}
+
+static int read_file(int dirfd, const char *name, uint64_t size, uint8_t **ret, size_t *ret_len)
+{
+	uint8_t *d = malloc(size + 1);
+	if (!d)
+		return -ENOMEM;
+	int r = read_into(dirfd, name, d, size, ret_len);
+	if (r < 0) {
+		free(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+/* ---- the worker pool ---- */
+
+static void job_release(struct job *j)
+{
+	dirref_put(j->dir);
+	free(j->path);
+	free(j->data);
+}
+
+static void worker_mark(struct worker *w, uint64_t seq)
+{
+	if (w->nmarks == w->capmarks) {
+		size_t cap = w->capmarks ? w->capmarks * 2 : 64;
+		struct mark *v = realloc(w->marks, cap * sizeof(*v));
+		if (!v) {
+			w->oom = true;
+			return;
+		}
+		w->marks = v;
+		w->capmarks = cap;
+	}
+	w->marks[w->nmarks++] = (struct mark){ seq, w->ctx.findings.n, w->ctx.warnings.n };
+}
+
+static void worker_run(struct worker *w, struct job *j)
+{
+	size_t nf = w->ctx.findings.n, nw = w->ctx.warnings.n;
+	const char *name = strrchr(j->path, '/');
+	name = name ? name + 1 : j->path;
+	uint8_t *data = j->data;
+	size_t len = j->len;
+	if (!data) {
+		uint8_t *d = w->buf;
+		if (j->size + 1 > w->cap) {
+			d = malloc(j->size + 1);
+			if (d && j->size + 1 <= POOL_KEEP_BUF) {
+				free(w->buf);
+				w->buf = d;
+				w->cap = j->size + 1;
+			}
+		}
+		int r = d ? read_into(j->dir->fd, name, d, j->size, &len) : -ENOMEM;
+		if (r < 0) {
+			mmr_sbom_warn(&w->ctx, j->path, "cannot read: %s", strerror(-r));
+			if (d != w->buf)
+				free(d);
+			goto out;
+		}
+		data = d;
+	}
+	struct mmr_sbom_file f = { .path = j->path, .data = data, .len = len, .mode = j->mode };
+	for (size_t i = 0; w->pool->par[i]; i++) {
+		const struct mmr_file_scanner *s = w->pool->par[i];
+		if (s->wants(s, f.path, f.mode, f.len))
+			s->scan(s, &w->ctx, &f);
+	}
+	if (data != w->buf && data != j->data)
+		free(data);
+out:
+	if (w->ctx.findings.n != nf || w->ctx.warnings.n != nw)
+		worker_mark(w, j->seq);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->n && !p->done)
+			pthread_cond_wait(&p->not_empty, &p->mu);
+		if (!p->n) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		struct job j = p->q[p->head];
+		p->head = (p->head + 1) % POOL_QUEUE;
+		p->n--;
+		pthread_cond_signal(&p->not_full);
+		pthread_mutex_unlock(&p->mu);
+		worker_run(w, &j);
+		job_release(&j);
+	}
+	return NULL;
+}
+
+static void pool_push(struct pool *p, struct job *j)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->n == POOL_QUEUE)
+		pthread_cond_wait(&p->not_full, &p->mu);
+	p->q[(p->head + p->n) % POOL_QUEUE] = *j;
+	p->n++;
+	pthread_cond_signal(&p->not_empty);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static unsigned pool_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n > POOL_MAX_THREADS)
+		n = POOL_MAX_THREADS;
+	return n > 1 ? (unsigned)n : 1;
+}
+
+/* A pool when some scanner is thread-safe and there is more than one CPU:
+ * ctx->scanners becomes the others (the walking thread's), NULL otherwise. */
+static struct pool *pool_start(struct mmr_sbom_ctx *ctx)
+{
+	const struct mmr_file_scanner *const *all = ctx->scanners;
+	size_t npar = 0, nseq = 0, n = 0;
+	for (; all && all[n]; n++)
+		npar += all[n]->threadsafe;
+	unsigned nt = pool_threads();
+	if (!npar || nt < 2 || n >= 16)
+		return NULL;
+	struct pool *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	npar = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (all[i]->threadsafe)
+			p->par[npar++] = all[i];
+		else
+			p->seq_scanners[nseq++] = all[i];
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->not_empty, NULL);
+	pthread_cond_init(&p->not_full, NULL);
+	for (unsigned i = 0; i < nt; i++) {
+		struct worker *w = &p->w[i];
+		w->pool = p;
+		if (!(w->arena = mmr_arena_new(0)))
+			break;
+		mmr_sbom_ctx_init(&w->ctx, w->arena, ctx->limits, ctx->targets, NULL);
+		w->ctx.layer = ctx->layer;
+		w->ctx.scanners = p->par;
+		if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+			mmr_arena_free(w->arena);
+			w->arena = NULL;
+			break;
+		}
+		w->started = true;
+		p->nw++;
+	}
+	if (!p->nw) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->not_empty);
+		pthread_cond_destroy(&p->not_full);
+		free(p);
+		return NULL;
+	}
+	ctx->scanners = p->seq_scanners;
+	return p;
+}
+
+static struct mmr_finding *finding_copy(struct mmr_arena *a, const struct mmr_finding *f)
+{
+	struct mmr_finding *c = mmr_arena_memdup(a, f, sizeof(*f));
+	if (!c)
+		return NULL;
+#define DUP(field)                                                  \
+	do {                                                        \
+		if (f->field && !(c->field = mmr_arena_strdup(a, f->field))) \
+			return NULL;                                \
+	} while (0)
+	DUP(fingerprint);
+	DUP(rule_id);
+	DUP(title);
+	DUP(loc.file);
+	DUP(loc.layer);
+	DUP(loc.package);
+	DUP(loc.resource);
+	DUP(loc.process);
+	DUP(evidence);
+	DUP(remediation);
+	DUP(fix);
+	DUP(suppressed_by);
+#undef DUP
+	struct mmr_vec *vecs[] = { &c->references, &c->controls, &c->aliases };
+	for (size_t k = 0; k < sizeof(vecs) / sizeof(vecs[0]); k++) {
+		struct mmr_vec src = *vecs[k];
+		*vecs[k] = (struct mmr_vec){ 0 };
+		for (size_t i = 0; i < src.n; i++) {
+			char *s = mmr_arena_strdup(a, src.v[i]);
+			if (!s || mmr_vec_push(a, vecs[k], s) < 0)
+				return NULL;
+		}
+	}
+	c->vuln = NULL; /* content scanners make no vulnerability findings */
+	return c;
+}
+
+/* Wait for the workers, copy their findings and warnings into ctx (in walk
+ * order), restore ctx->scanners and free the pool. */
+static int pool_finish(struct pool *p, struct mmr_sbom_ctx *ctx,
+		       const struct mmr_file_scanner *const *all)
+{
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_broadcast(&p->not_empty);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < p->nw; i++)
+		pthread_join(p->w[i].tid, NULL);
+	int rc = 0;
+	size_t at[POOL_MAX_THREADS] = { 0 }, fdone[POOL_MAX_THREADS] = { 0 },
+	       wdone[POOL_MAX_THREADS] = { 0 };
+	for (;;) {
+		/* the worker whose next mark has the lowest job number */
+		size_t best = p->nw;
+		for (size_t i = 0; i < p->nw; i++)
+			if (at[i] < p->w[i].nmarks &&
+			    (best == p->nw || p->w[i].marks[at[i]].seq < p->w[best].marks[at[best]].seq))
+				best = i;
+		if (best == p->nw)
+			break;
+		struct worker *w = &p->w[best];
+		const struct mark *m = &w->marks[at[best]++];
+		for (; rc == 0 && fdone[best] < m->nfindings; fdone[best]++) {
+			struct mmr_finding *c = finding_copy(ctx->arena, w->ctx.findings.v[fdone[best]]);
+			if (!c || mmr_vec_push(ctx->arena, &ctx->findings, c) < 0)
+				rc = -ENOMEM;
+		}
+		for (; rc == 0 && wdone[best] < m->nwarnings; wdone[best]++) {
+			const struct mmr_diag *d = w->ctx.warnings.v[wdone[best]];
+			struct mmr_diag *c = mmr_arena_memdup(ctx->arena, d, sizeof(*d));
+			if (!c || !(c->where = mmr_arena_strdup(ctx->arena, d->where)) ||
+			    !(c->message = mmr_arena_strdup(ctx->arena, d->message)) ||
+			    mmr_vec_push(ctx->arena, &ctx->warnings, c) < 0)
+				rc = -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < p->nw; i++) {
+		struct worker *w = &p->w[i];
+		if (w->oom || w->ctx.findings.n != fdone[i] || w->ctx.warnings.n != wdone[i])
+			rc = rc ? rc : -ENOMEM;
+		mmr_arena_free(w->arena);
+		free(w->buf);
+		free(w->marks);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->not_empty);
+	pthread_cond_destroy(&p->not_full);
+	free(p);
+	ctx->scanners = all;
+	return rc;
+}
+
+/* Does a thread-safe scanner want this file? */
+static bool pool_wants(const struct pool *p, const char *path, uint32_t mode, uint64_t size)
+{
+	for (size_t i = 0; p->par[i]; i++)
+		if (p->par[i]->wants(p->par[i], path, mode, size))
+			return true;
+	return false;
+}
+
+/* Queue a file for the workers: data already read (taken over), or to be
+ * read from *dref (a reference of the directory being walked, made on first
+ * use). */
+static int pool_queue(struct pool *p, struct dirref **dref, DIR *dir, const char *path,
+		      const struct stat *st, uint8_t *data, size_t len)
+{
+	struct job j = { .seq = p->seq++, .size = (uint64_t)st->st_size,
+			 .mode = (uint32_t)st->st_mode, .data = data, .len = len };
+	if (!(j.path = strdup(path))) {
+		free(data);
+		return -ENOMEM;
+	}
+	if (!data) {
+		if (!*dref) {
+			struct dirref *d = malloc(sizeof(*d));
+			int fd = d ? fcntl(dirfd(dir), F_DUPFD_CLOEXEC, 0) : -1;
+			if (fd < 0) {
+				int e = d ? -errno : -ENOMEM;
+				free(d);
+				free(j.path);
+				return e;
+			}
+			d->fd = fd;
+			atomic_init(&d->refs, 1); /* the walker's */
+			*dref = d;
+		}
+		atomic_fetch_add(&(*dref)->refs, 1);
+		j.dir = *dref;
+	}
+	pool_push(p, &j);
 	return 0;
 }
 
@@ -81,6 +451,7 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 		return;
 	}
 	size_t base = strlen(w->path);
+	struct dirref *dref = NULL; /* this directory, for the workers */
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		const char *name = de->d_name;
@@ -119,7 +490,11 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 			}
 			walk_dir(w, sub, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
-			if (!mmr_sbom_wants(w->ctx, w->path, (uint32_t)st.st_mode, (uint64_t)st.st_size))
+			bool here = mmr_sbom_wants(w->ctx, w->path, (uint32_t)st.st_mode,
+						   (uint64_t)st.st_size);
+			bool there = w->pool && pool_wants(w->pool, w->path, (uint32_t)st.st_mode,
+							   (uint64_t)st.st_size);
+			if (!here && !there)
 				goto next;
 			if ((uint64_t)st.st_size > w->o->limits.max_file_size) {
 				mmr_sbom_warn(w->ctx, w->path,
@@ -130,19 +505,28 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 			}
 			uint8_t *data = NULL;
 			size_t len = 0;
-			int r = read_file(dirfd(dir), name, (uint64_t)st.st_size, &data, &len);
-			if (r < 0) {
-				mmr_sbom_warn(w->ctx, w->path, "cannot read: %s", strerror(-r));
-				goto next;
+			if (here) {
+				int r = read_file(dirfd(dir), name, (uint64_t)st.st_size, &data, &len);
+				if (r < 0) {
+					mmr_sbom_warn(w->ctx, w->path, "cannot read: %s", strerror(-r));
+					goto next;
+				}
+				struct mmr_sbom_file f = { .path = w->path, .data = data, .len = len,
+							   .mode = (uint32_t)st.st_mode };
+				mmr_sbom_analyze(w->ctx, &f);
 			}
-			struct mmr_sbom_file f = { .path = w->path, .data = data, .len = len,
-						   .mode = (uint32_t)st.st_mode };
-			mmr_sbom_analyze(w->ctx, &f);
-			free(data);
+			if (there) {
+				int r = pool_queue(w->pool, &dref, dir, w->path, &st, data, len);
+				if (r < 0)
+					mmr_sbom_warn(w->ctx, w->path, "not scanned: %s", strerror(-r));
+			} else {
+				free(data);
+			}
 		}
 next:
 		w->path[base] = 0;
 	}
+	dirref_put(dref);
 	closedir(dir);
 }
 
@@ -178,9 +562,13 @@ int mmr_scan_dir(struct mmr_report *r, const char *root, enum mmr_asset_kind kin
 	w->ctx = ctx;
 	w->o = o;
 	w->kind = kind;
+	w->pool = pool_start(ctx);
 	walk_dir(w, fd, 0); /* closes fd */
+	int rc = w->pool ? pool_finish(w->pool, ctx, o->scanners) : 0;
 	mmr_debug("walked %llu entries under %s, %llu files analysed",
 		  (unsigned long long)w->entries, root, (unsigned long long)ctx->files_parsed);
 	free(w);
+	if (rc < 0)
+		return rc;
 	return mmr_sbom_merge(r, &ctx, 1);
 }

@@ -403,6 +403,7 @@ int mmr_secret_scanner_new(const struct mmr_secret_rules *rs,
 		.wants = wants,
 		.scan = scan,
 		.ud = sc,
+		.threadsafe = true, /* scratch from the pool, findings into the caller's ctx */
 	};
 	if (o && o->baseline) {
 		int rc = baseline_load(sc, o->baseline, reterr);

@@ -92,6 +92,37 @@ def test_binary_and_oversized_skipped(t):
     assert sorted(key(f) for f in secrets(rep)) == [("ok.txt", 1, "github-pat")]
 
 
+def test_many_files_worker_pool(t):
+    # thousands of files over nested directories: the walker hands them to
+    # worker threads; every secret must be found exactly once, each file's
+    # findings in line order, warnings kept, and two runs give one report
+    want = []
+    for i in range(3000):
+        d = "d%02d/e%d" % (i % 37, i % 5)
+        if i % 7 == 3:
+            body = "x = 1\n" * (i % 11) + f'token = "{GHP}"\n' + "y\n" + f'other = "{GHP}"\n'
+            n = i % 11
+            want += [(f"{d}/f{i}.py", n + 1, "github-pat"), (f"{d}/f{i}.py", n + 3, "github-pat")]
+        else:
+            body = "plain text %d\n" % i
+        t.write(f"many/{d}/f{i}.py", body)
+    # a manifest both the package analyzers and the secret scanner read
+    t.write("many/package.json", '{"name": "m", "version": "1.0.0",\n'
+            f' "config": {{"token": "{GHP}"}}}}\n')
+    want.append(("package.json", 2, "github-pat"))
+    args = ("fs", "--scanners", "secret,malware", "--no-cache", t.path("many"))
+    rep = t.run_json(*args)
+    got = [key(f) for f in secrets(rep)]
+    assert sorted(got) == sorted(want), (len(got), len(want))
+    for r in rep["results"]:
+        lines = [f["location"]["startLine"] for f in r.get("findings", [])]
+        assert lines == sorted(lines), r["target"]
+    rep2 = t.run_json(*args)
+    for x in (rep, rep2):
+        x.pop("createdAt", None)
+    assert rep == rep2
+
+
 def test_scanners_none_and_secret_off(t):
     t.write("e/ok.txt", f'token = "{GHP}"\n')
     assert secrets(t.run_json("fs", "--scanners", "vuln", t.path("e"))) == []
