@@ -1,4 +1,5 @@
 /* runtime-enforce.c - enforcement policy parser and queries (see the header). */
+#include "mmr-config.h"
 #include "runtime/runtime-enforce.h"
 
 #include <arpa/inet.h>
@@ -627,3 +628,234 @@ bool mmr_rt_enforce_protected_comm(const char *comm)
 			return true;
 	return false;
 }
+
+int mmr_rt_enforce_cgroup2_root(char *out, size_t size)
+{
+	static const char *const cands[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		char p[256];
+		snprintf(p, sizeof(p), "%s/cgroup.controllers", cands[i]);
+		if (access(p, F_OK) == 0) {
+			snprintf(out, size, "%s", cands[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int mmr_rt_enforce_cgroup_of_pid(int pid, char *path, size_t size, uint64_t *ret_id)
+{
+	char fn[64], line[1024];
+	snprintf(fn, sizeof(fn), "/proc/%d/cgroup", pid);
+	FILE *f = fopen(fn, "re");
+	if (!f)
+		return -errno;
+	int rc = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(path, size, "%s", line + 3);
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	if (rc < 0)
+		return rc;
+	if (ret_id) {
+		*ret_id = 0;
+		char root[128], dir[1400];
+		struct stat st;
+		if (mmr_rt_enforce_cgroup2_root(root, sizeof(root)) == 0) {
+			snprintf(dir, sizeof(dir), "%s%s", root, path);
+			if (stat(dir, &st) == 0)
+				*ret_id = (uint64_t)st.st_ino;
+		}
+	}
+	return 0;
+}
+
+#ifdef MMR_HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/enforce.h"
+#include "bpf/enforce.skel.h"
+
+struct mmr_rt_enforce_net {
+	struct enforce_bpf *skel;
+	struct ring_buffer *rb;
+	int cgfd;
+	void (*fn)(void *ud, const struct mmr_rt_enforce_blocked *b);
+	void *ud;
+};
+
+static int on_blocked(void *ctx, void *data, size_t len)
+{
+	struct mmr_rt_enforce_net *n = ctx;
+	const struct mmr_enf_blocked *r = data;
+	if (len < sizeof(*r) || !n->fn)
+		return 0;
+	struct mmr_rt_enforce_blocked b = { .cgroup_id = r->cgroup_id, .pid = r->pid,
+					    .wl = r->wl == MMR_ENF_WL_NONE ? -1 : (int)r->wl, .port = r->port,
+					    .family = r->family, .dry_run = r->dry_run != 0 };
+	memcpy(b.ip, r->ip, 16);
+	memcpy(b.comm, r->comm, sizeof(b.comm));
+	b.comm[sizeof(b.comm) - 1] = 0;
+	n->fn(n->ud, &b);
+	return 0;
+}
+
+static int add_cidrs(int fd, uint32_t wl, const struct mmr_rt_enforce_cidr *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct mmr_enf_key k = { .prefixlen = 64u + c[i].prefix, .wl = wl, .port = c[i].port };
+		memcpy(k.ip, c[i].ip, 16);
+		uint8_t one = 1;
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int mmr_rt_enforce_net_open(const struct mmr_rt_enforce_policy *p, bool dry_run,
+			    struct mmr_rt_enforce_net **ret, char *why, size_t whylen)
+{
+	char root[128];
+	if (mmr_rt_enforce_cgroup2_root(root, sizeof(root)) < 0) {
+		snprintf(why, whylen, "no cgroup v2 hierarchy mounted");
+		return -ENOENT;
+	}
+	struct mmr_rt_enforce_net *n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->cgfd = -1;
+	int rc;
+	n->skel = enforce_bpf__open();
+	if (!n->skel) {
+		rc = -errno;
+		snprintf(why, whylen, "opening the BPF object: %s", strerror(-rc));
+		goto fail;
+	}
+	uint32_t host_wl = MMR_ENF_WL_NONE;
+	for (size_t i = 0; i < p->n_wl; i++)
+		if (p->wl[i].host) {
+			host_wl = (uint32_t)i;
+			break;
+		}
+	n->skel->rodata->host_wl = host_wl;
+	n->skel->rodata->dry_run = dry_run ? 1 : 0;
+	rc = enforce_bpf__load(n->skel);
+	if (rc < 0) {
+		snprintf(why, whylen, "loading cgroup/connect4|6 programs: %s", strerror(-rc));
+		goto fail;
+	}
+	for (size_t i = 0; i < p->n_wl && i < MMR_ENF_WL_MAX; i++) {
+		const struct mmr_rt_enforce_wl *w = &p->wl[i];
+		uint32_t key = (uint32_t)i, fl = 0;
+		if (w->n_deny_connect || w->has_allow_connect)
+			fl |= MMR_ENF_F_ACTIVE;
+		if (w->has_allow_connect)
+			fl |= MMR_ENF_F_ALLOWLIST;
+		if (bpf_map_update_elem(bpf_map__fd(n->skel->maps.wl_flags), &key, &fl, BPF_ANY) < 0 ||
+		    add_cidrs(bpf_map__fd(n->skel->maps.deny), key, w->deny_connect, w->n_deny_connect) < 0 ||
+		    add_cidrs(bpf_map__fd(n->skel->maps.allow), key, w->allow_connect, w->n_allow_connect) < 0) {
+			rc = -errno;
+			snprintf(why, whylen, "filling the connect maps: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	n->cgfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (n->cgfd < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "%s: %s", root, strerror(errno));
+		goto fail;
+	}
+	n->skel->links.enforce_connect4 = bpf_program__attach_cgroup(n->skel->progs.enforce_connect4, n->cgfd);
+	if (!n->skel->links.enforce_connect4) {
+		rc = -errno;
+		snprintf(why, whylen, "attaching cgroup/connect4 to %s: %s", root, strerror(errno));
+		goto fail;
+	}
+	n->skel->links.enforce_connect6 = bpf_program__attach_cgroup(n->skel->progs.enforce_connect6, n->cgfd);
+	if (!n->skel->links.enforce_connect6) {
+		rc = -errno;
+		snprintf(why, whylen, "attaching cgroup/connect6 to %s: %s", root, strerror(errno));
+		goto fail;
+	}
+	n->rb = ring_buffer__new(bpf_map__fd(n->skel->maps.blocked), on_blocked, n, NULL);
+	if (!n->rb) {
+		rc = -errno;
+		snprintf(why, whylen, "ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	*ret = n;
+	return 0;
+fail:
+	mmr_rt_enforce_net_free(n);
+	return rc < 0 ? rc : -EIO;
+}
+
+int mmr_rt_enforce_net_set_cgroup(struct mmr_rt_enforce_net *n, uint64_t cgroup_id, int wl)
+{
+	uint32_t v = wl < 0 ? MMR_ENF_WL_NONE : (uint32_t)wl;
+	if (bpf_map_update_elem(bpf_map__fd(n->skel->maps.cgroup_wl), &cgroup_id, &v, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+int mmr_rt_enforce_net_poll(struct mmr_rt_enforce_net *n,
+			    void (*fn)(void *ud, const struct mmr_rt_enforce_blocked *b), void *ud)
+{
+	n->fn = fn;
+	n->ud = ud;
+	return ring_buffer__consume(n->rb);
+}
+
+void mmr_rt_enforce_net_free(struct mmr_rt_enforce_net *n)
+{
+	if (!n)
+		return;
+	ring_buffer__free(n->rb);
+	enforce_bpf__destroy(n->skel);
+	if (n->cgfd >= 0)
+		close(n->cgfd);
+	free(n);
+}
+#else
+struct mmr_rt_enforce_net {
+	int unused;
+};
+
+int mmr_rt_enforce_net_open(const struct mmr_rt_enforce_policy *p, bool dry_run,
+			    struct mmr_rt_enforce_net **ret, char *why, size_t whylen)
+{
+	(void)p;
+	(void)dry_run;
+	(void)ret;
+	snprintf(why, whylen, "built without eBPF (-Dbpf=disabled)");
+	return -ENOTSUP;
+}
+
+int mmr_rt_enforce_net_set_cgroup(struct mmr_rt_enforce_net *n, uint64_t cgroup_id, int wl)
+{
+	(void)n;
+	(void)cgroup_id;
+	(void)wl;
+	return -ENOTSUP;
+}
+
+int mmr_rt_enforce_net_poll(struct mmr_rt_enforce_net *n,
+			    void (*fn)(void *ud, const struct mmr_rt_enforce_blocked *b), void *ud)
+{
+	(void)n;
+	(void)fn;
+	(void)ud;
+	return 0;
+}
+
+void mmr_rt_enforce_net_free(struct mmr_rt_enforce_net *n)
+{
+	(void)n;
+}
+#endif

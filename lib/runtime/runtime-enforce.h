@@ -105,4 +105,40 @@ bool mmr_rt_enforce_kill_on(const struct mmr_rt_enforce_wl *w, const char *rule,
  * dockerd, crio, ...). */
 bool mmr_rt_enforce_protected_comm(const char *comm);
 
+/* Connection blocking (bpf/enforce.bpf.c): cgroup/connect4 and connect6
+ * programs attached by link to the root of the cgroup v2 hierarchy (the
+ * links go away with the process: a killed agent blocks nothing). A
+ * cgroup's workload is set with mmr_rt_enforce_net_set_cgroup(); cgroups
+ * never set are the policy's host workload (if any). */
+struct mmr_rt_enforce_net;
+
+struct mmr_rt_enforce_blocked {
+	uint64_t cgroup_id;
+	uint32_t pid;
+	int wl;          /* index into the policy */
+	uint8_t ip[16];  /* IPv4 mapped */
+	uint16_t port;
+	uint8_t family;  /* 4 or 6 */
+	bool dry_run;    /* the connect went through */
+	char comm[16];
+};
+
+/* Load and attach. -ENOTSUP when built without eBPF; -errno with why
+ * filled when the programs cannot load or attach. */
+int mmr_rt_enforce_net_open(const struct mmr_rt_enforce_policy *p, bool dry_run,
+			    struct mmr_rt_enforce_net **ret, char *why, size_t whylen);
+/* The workload of a cgroup v2 id (wl -1: in none, not even the host's). */
+int mmr_rt_enforce_net_set_cgroup(struct mmr_rt_enforce_net *n, uint64_t cgroup_id, int wl);
+/* Hand every blocked connect queued so far to fn. Returns how many. */
+int mmr_rt_enforce_net_poll(struct mmr_rt_enforce_net *n,
+			    void (*fn)(void *ud, const struct mmr_rt_enforce_blocked *b), void *ud);
+void mmr_rt_enforce_net_free(struct mmr_rt_enforce_net *n); /* NULL no-op */
+
+/* Where the cgroup v2 hierarchy is mounted ("/sys/fs/cgroup/unified" on a
+ * hybrid host, "/sys/fs/cgroup" on a pure v2 one): 0, or -ENOENT. */
+int mmr_rt_enforce_cgroup2_root(char *out, size_t size);
+/* The cgroup v2 path of a process ("0::" line of /proc/PID/cgroup), and its
+ * id (the inode number of its directory; 0 when it cannot be found). */
+int mmr_rt_enforce_cgroup_of_pid(int pid, char *path, size_t size, uint64_t *ret_id);
+
 #endif
