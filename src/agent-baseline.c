@@ -39,7 +39,7 @@ static struct {
 	bool enabled;
 	const char *db;
 	uint64_t learn_ns, quiet_ns;
-	bool learn_given, until_stable, mode_given;
+	bool learn_given, until_stable, mode_given, host;
 	enum mmr_rt_bl_mode mode;
 	size_t nnames;
 	struct {
@@ -138,8 +138,9 @@ static int bl_option(int argc, char **argv, int *i, const char *cmd)
 {
 	const char *a = argv[*i];
 	const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-	if (strcmp(a, "--baseline") == 0) {
+	if (strcmp(a, "--baseline") == 0 || strcmp(a, "--baseline-host") == 0) {
 		st.enabled = true;
+		st.host |= a[10] == '-';
 		return 1;
 	}
 	bool takes = strcmp(a, "--baseline-db") == 0 || strcmp(a, "--learn") == 0 || strcmp(a, "--mode") == 0 ||
@@ -195,6 +196,8 @@ static int bl_option(int argc, char **argv, int *i, const char *cmd)
 }
 
 /* ---- the module ---- */
+/* Containers are the workloads (by image, --workload name or label); host
+ * processes only with --baseline-host. */
 
 static int bl_start(struct mmr_agent *ag)
 {
@@ -288,10 +291,22 @@ static bool wants(const struct mmr_rt_event *ev)
 	case MMR_RT_EVT_OPENAT:
 	case MMR_RT_EVT_OPENAT2:
 	case MMR_RT_EVT_CREAT:
-		return ev->dir != MMR_RT_DIR_ENTER && ev->proc;
+		break;
 	default:
 		return false;
 	}
+	const struct mmr_rt_proc *p = ev->proc;
+	const struct mmr_rt_container *c = ev->container;
+	if (ev->dir == MMR_RT_DIR_ENTER || !p)
+		return false;
+	if (!c && !p->container_id[0])
+		return st.host; /* host processes: only with --baseline-host */
+	/* a container without metadata (gone before it could be asked) has no
+	 * stable key; the runtime's own set-up (runc init writing the overlay
+	 * from the host side) is not the workload's behaviour */
+	if (!c || (!c->name[0] && !c->image[0]))
+		return false;
+	return strncmp(p->comm, "runc:", 5) != 0 && strncmp(p->exepath, "/dev/fd/", 8) != 0;
 }
 
 /* snprintf where cutting a long text short is fine */
@@ -471,6 +486,7 @@ const struct mmr_agent_module mmr_agent_mod_baseline = {
 	.usage = "\n"
 		 "      Learned baselines (any of these turns them on; `mamori agent baseline --help`):\n"
 		 "      --baseline         learn/monitor workload baselines with the defaults below\n"
+		 "      --baseline-host    also learn host processes (workload host:/path/of/exe)\n"
 		 "      --baseline-db PATH SQLite store (default " BL_DEFAULT_DB ")\n"
 		 "      --learn DURATION   learn each new workload for DURATION (30s, 10m, 2h)\n"
 		 "                         from its first event, then monitor (or protect);\n"

@@ -409,6 +409,18 @@ static int collect(const struct mmr_rt_netmap *m, struct mmr_arena *a, struct nm
 	for (size_t i = 0; i < m->list.n; i++) {
 		const struct nm_edge *e = mmr_vec_at(&m->list, i);
 		const char *from = resolve(m, e->from), *to = resolve(m, e->to);
+		if (!e->from_server && to == e->to && strncmp(e->to, "a:", 2) == 0) {
+			/* a connect whose server was only later seen accepting: its owner
+			 * is known by address and port */
+			for (unsigned j = 0; j < e->nports; j++) {
+				char *k = mmr_arena_printf(a, "%s:%u", e->to + 2, (unsigned)e->ports[j]);
+				const char *o = k ? mmr_map_get(&m->owners, k) : NULL;
+				if (o) {
+					to = o;
+					break;
+				}
+			}
+		}
 		/* anything that was the local side of an event is a workload */
 		const char *w = (e->from_server ? e->to : e->from) + 2;
 		if (!mmr_map_has(workloads, w) && mmr_map_put(workloads, w, (void *)w) < 0)
