@@ -83,6 +83,7 @@ static struct {
 } f = { .min_sev = 2, .nevents = 256, .max_bundles = 100 };
 
 static const char usage[] =
+	"\n      Forensics bundles:\n"
 	"      --forensics-dir DIR  on an alert at or above --forensics-priority about a\n"
 	"                         process, write DIR/<time>-<rule>-<pid>.tar (process\n"
 	"                         tree, environment with secrets redacted, open files and\n"
@@ -204,7 +205,8 @@ static void event(struct mmr_agent *ag, const struct mmr_rt_event *ev)
 	size_t o = 0;
 	e->detail[0] = 0;
 	if (p && (ev->type == MMR_RT_EVT_EXECVE || ev->type == MMR_RT_EVT_EXECVEAT)) {
-		for (size_t i = 0; i < p->args_len && o + 1 < sizeof(e->detail); i++)
+		size_t len = p->args_len && !p->args[p->args_len - 1] ? p->args_len - 1u : p->args_len;
+		for (size_t i = 0; i < len && o + 1 < sizeof(e->detail); i++)
 			e->detail[o++] = p->args[i] ? p->args[i] : ' ';
 		e->detail[o] = 0;
 	} else {

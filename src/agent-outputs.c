@@ -81,6 +81,7 @@ static struct {
 	.cv = PTHREAD_COND_INITIALIZER };
 
 static const char usage[] =
+	"\n      Syslog and webhook outputs:\n"
 	"      --syslog           also send alerts as RFC 5424 syslog lines to /dev/log\n"
 	"      --syslog-server HOST:PORT  ... over UDP to HOST:PORT (or /PATH: a Unix\n"
 	"                         datagram socket) instead of /dev/log\n"
