@@ -115,6 +115,15 @@ static int enf_option(int argc, char **argv, int *i, const char *cmd)
 		return -1;
 	}
 	E.file = argv[++*i];
+	/* a bad policy is a usage error, named by file:line */
+	struct mmr_error e = { 0 };
+	char msg[1200];
+	int rc = mmr_rt_enforce_load_file(E.file, &E.pol, &e);
+	if (rc < 0) {
+		fprintf(stderr, "mamori %s: --enforce: %s\n", cmd,
+			e.msg[0] ? mmr_error_format(&e, msg, sizeof(msg)) : strerror(-rc));
+		return -1;
+	}
 	return 1;
 }
 
@@ -538,14 +547,9 @@ static int enf_start(struct mmr_agent *ag)
 		return 0;
 	E.ag = ag;
 	E.dry_run = ag->dry_run;
-	struct mmr_error e = { 0 };
-	char msg[1200];
-	int rc = mmr_rt_enforce_load_file(E.file, &E.pol, &e);
-	if (rc < 0) {
-		fprintf(stderr, "mamori agent: enforce: %s\n",
-			e.msg[0] ? mmr_error_format(&e, msg, sizeof(msg)) : strerror(-rc));
+	int rc;
+	if (!E.pol)
 		return -1;
-	}
 	if (E.pol->any_connect) {
 		rc = mmr_rt_enforce_net_open(E.pol, E.dry_run, &E.net, E.net_why, sizeof(E.net_why));
 		if (rc < 0) {
