@@ -627,11 +627,10 @@ int mmr_cli_agent(int argc, char **argv, const char *cmd)
 	if (kind != MMR_RT_SENSOR_EBPF)
 		fprintf(stderr, "mamori agent: %s\n", why);
 	if (lost[0])
-		fprintf(stderr, "mamori agent: coverage lost: %s%s\n", lost,
-			kind == MMR_RT_SENSOR_PROC_CONNECTOR
-				? " (the proc connector sees exec, fork and exit only; fanotify file "
-				  "events are not wired in yet)"
-				: "");
+		fprintf(stderr, "mamori agent: coverage lost: %s%s%s%s\n", lost,
+			kind == MMR_RT_SENSOR_PROC_CONNECTOR ? " (" : "",
+			kind == MMR_RT_SENSOR_PROC_CONNECTOR ? mmr_rt_sensor_fallback_note(s) : "",
+			kind == MMR_RT_SENSOR_PROC_CONNECTOR ? ")" : "");
 	fprintf(stderr, "mamori agent: ready\n");
 
 	double t0 = mono_now();

@@ -92,10 +92,15 @@ static ssize_t read_small(const char *path, char *buf, size_t size)
 static void fill_hdr(struct mmr_rt_sensor_cn *c, struct mmr_sensor_hdr *h, uint32_t type, int pid,
 		     int tid)
 {
+	mmr_rt_sensor_proc_hdr(h, type, pid, tid);
+	h->seq = ++c->seq;
+}
+
+void mmr_rt_sensor_proc_hdr(struct mmr_sensor_hdr *h, uint32_t type, int pid, int tid)
+{
 	char path[64], buf[4096];
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	h->seq = ++c->seq;
 	h->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	h->type = type;
 	h->pid = (uint32_t)pid;

@@ -3,6 +3,7 @@
 #include "mmr-config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,8 +341,31 @@ int mmr_rt_sensor_open(const struct mmr_rt_sensor_opts *opts, mmr_rt_sensor_fn f
 	if (rc < 0)
 		goto fail;
 	s->kind = MMR_RT_SENSOR_PROC_CONNECTOR;
-	s->coverage = ((1ULL << MMR_SENSOR_EXEC) | (1ULL << MMR_SENSOR_FORK) | (1ULL << MMR_SENSOR_EXIT)) &
-		      (o->type_mask ? o->type_mask : ~0ULL);
+	uint64_t cov = (1ULL << MMR_SENSOR_EXEC) | (1ULL << MMR_SENSOR_FORK) | (1ULL << MMR_SENSOR_EXIT);
+	char fnote[256] = "";
+	uint64_t want = o->type_mask ? o->type_mask : ~0ULL;
+	uint64_t filebits = (1ULL << MMR_SENSOR_OPEN) | (1ULL << MMR_SENSOR_UNLINK) | (1ULL << MMR_SENSOR_RENAME) |
+			    (1ULL << MMR_SENSOR_MKDIR);
+	if (!o->no_fanotify && (want & filebits)) {
+		int frc = mmr_rt_sensor_fan_open(o->self_pid, &s->fan, fnote, sizeof(fnote));
+		if (frc == 0) {
+			cov |= 1ULL << MMR_SENSOR_OPEN;
+			if (mmr_rt_sensor_fan_dirents(s->fan))
+				cov |= filebits;
+		}
+	}
+	s->coverage = cov & want;
+	if (s->fan)
+		snprintf(s->note, sizeof(s->note),
+			 "the proc connector sees exec, fork and exit; fanotify adds writes (at close)%s on "
+			 "the root file system only (not containers' overlay mounts or tmpfs), without open "
+			 "flags or fd numbers; reads of sensitive files, chmod/chown, links, network, "
+			 "privilege, ptrace, module, mount and namespace events are lost%s",
+			 mmr_rt_sensor_fan_dirents(s->fan) ? ", creations, deletions and renames" : "", fnote);
+	else
+		snprintf(s->note, sizeof(s->note),
+			 "the proc connector sees exec, fork and exit only%s%s",
+			 o->no_fanotify ? "; fanotify disabled" : (want & filebits) ? "; no fanotify" : "", fnote);
 	*ret = s;
 	return 0;
 fail:
@@ -368,8 +392,28 @@ int mmr_rt_sensor_poll(struct mmr_rt_sensor *s, int timeout_ms)
 		return n;
 	}
 #endif
-	if (s->kind == MMR_RT_SENSOR_PROC_CONNECTOR)
-		return mmr_rt_sensor_cn_poll(s->cn, timeout_ms, s->fn, s->ctx);
+	if (s->kind == MMR_RT_SENSOR_PROC_CONNECTOR) {
+		if (!s->fan)
+			return mmr_rt_sensor_cn_poll(s->cn, timeout_ms, s->fn, s->ctx);
+		struct pollfd pf[3] = { { .fd = mmr_rt_sensor_cn_fd(s->cn), .events = POLLIN } };
+		int fds[2];
+		int nf = mmr_rt_sensor_fan_fds(s->fan, fds);
+		for (int i = 0; i < nf; i++)
+			pf[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+		int pr = poll(pf, (nfds_t)(1 + nf), timeout_ms);
+		if (pr < 0)
+			return -errno;
+		if (pr == 0)
+			return 0;
+		int n = 0;
+		if (pf[0].revents) {
+			n = mmr_rt_sensor_cn_poll(s->cn, 0, s->fn, s->ctx);
+			if (n < 0)
+				return n;
+		}
+		int m = mmr_rt_sensor_fan_poll(s->fan, s->fn, s->ctx);
+		return m < 0 ? m : n + m;
+	}
 	return -EINVAL;
 }
 
@@ -428,5 +472,11 @@ void mmr_rt_sensor_free(struct mmr_rt_sensor *s)
 	sensor_bpf__destroy(s->skel);
 #endif
 	mmr_rt_sensor_cn_free(s->cn);
+	mmr_rt_sensor_fan_free(s->fan);
 	free(s);
+}
+
+const char *mmr_rt_sensor_fallback_note(const struct mmr_rt_sensor *s)
+{
+	return s ? s->note : "";
 }

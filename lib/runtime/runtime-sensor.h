@@ -93,8 +93,14 @@ const char *mmr_rt_sensor_fallback_note(const struct mmr_rt_sensor *s);
 struct mmr_rt_sensor_fan;
 int mmr_rt_sensor_fan_open(uint32_t self_pid, struct mmr_rt_sensor_fan **ret, char *note, size_t notelen);
 int mmr_rt_sensor_fan_fds(const struct mmr_rt_sensor_fan *f, int fds[2]); /* count */
+/* true when creations, deletions and renames are watched too. */
+bool mmr_rt_sensor_fan_dirents(const struct mmr_rt_sensor_fan *f);
 int mmr_rt_sensor_fan_poll(struct mmr_rt_sensor_fan *f, mmr_rt_sensor_fn fn, void *ctx);
 void mmr_rt_sensor_fan_free(struct mmr_rt_sensor_fan *f);
+
+/* A record header for pid/tid filled from /proc (comm, ppid, ids,
+ * loginuid, cgroup leaf) and the time; seq left as it was. */
+void mmr_rt_sensor_proc_hdr(struct mmr_sensor_hdr *h, uint32_t type, int pid, int tid);
 
 /* Fallback source (runtime-sensor-cn.c): the proc connector. */
 struct mmr_rt_sensor_cn;
