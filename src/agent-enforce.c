@@ -40,6 +40,7 @@
 #include "core/core-error.h"
 #include "runtime/runtime-container.h"
 #include "runtime/runtime-enforce.h"
+#include "src/agent-baseline.h"
 #include "src/agent.h"
 #include "src/cli.h"
 
@@ -682,10 +683,48 @@ static void on_blocked(void *ud, const struct mmr_rt_enforce_blocked *b)
 	emit(synth_event((int)b->pid, b->comm, cid), "Enforcement: connect blocked", out, f);
 }
 
+/* A workload the baseline module protects may only run what it learned:
+ * an exec outside it is killed right after the exec (the baseline is the
+ * main loop's; fanotify's thread cannot ask it). */
+static void baseline_exec(const struct mmr_rt_event *ev)
+{
+	if ((ev->type != MMR_RT_EVT_EXECVE && ev->type != MMR_RT_EVT_EXECVEAT) || ev->res != 0 || !ev->proc ||
+	    ev->pid <= 0)
+		return;
+	char key[512];
+	mmr_agent_baseline_key(ev, key, sizeof(key));
+	if (!mmr_agent_baseline_protects(key) || mmr_agent_baseline_allows_exec(key, ev->proc->exepath))
+		return;
+	char comm[16] = "";
+	int ppid = 0;
+	if (proc_stat(ev->pid, comm, &ppid) < 0 || pid_protected(ev->pid, comm, ppid))
+		return;
+	bool killed = false;
+	if (!E.dry_run) {
+		killed = kill(ev->pid, SIGKILL) == 0;
+		if (!killed)
+			return;
+		E.killed++;
+	} else {
+		E.kill_dry++;
+	}
+	const char *cid = ev->container ? ev->container->id : "";
+	json_t *f = base_fields(ev->pid, comm, cid, -1);
+	json_object_set_new(f, "enforce.workload", json_string(key));
+	json_object_set_new(f, "proc.exepath", json_string(ev->proc->exepath));
+	char out[2048];
+	snprintf(out, sizeof(out), "Exec outside the learned baseline %s (exe=%s pid=%d container=%.12s workload=%s)",
+		 killed ? "killed" : "would be killed", ev->proc->exepath, ev->pid, cid[0] ? cid : "host", key);
+	emit(ev, "Enforcement: exec outside baseline", out, f);
+}
+
 static void enf_event(struct mmr_agent *ag, const struct mmr_rt_event *ev)
 {
 	(void)ag;
-	if (!E.pol || !ev->container || !ev->container->id[0])
+	if (!E.pol)
+		return;
+	baseline_exec(ev);
+	if (!ev->container || !ev->container->id[0])
 		return;
 	/* publish what the main loop knows of a container to the fanotify
 	 * thread, and give its cgroup a workload for the connect programs */
