@@ -1703,18 +1703,21 @@ int mmr_iac_normalise(struct mmr_iac_set *s, struct mmr_error *reterr)
 			t->build(&z);
 		if (t->fields)
 			fields(&z, t->fields);
-		/* the raw attributes stay where they do not collide */
-		json_t *doc = json_deep_copy(r->doc);
-		json_t *pos = json_is_object(r->pos) ? json_deep_copy(r->pos) : json_object();
-		if (!doc || !pos) {
+		/* the raw attributes stay where they do not collide; the
+		 * document is updated in place when no one else holds it (no
+		 * copy of every document), else copied */
+		json_t *doc = r->doc->refcount == 1 ? json_incref(r->doc) : json_deep_copy(r->doc);
+		json_t *pos = !json_is_object(r->pos) ? json_object()
+			      : r->pos->refcount == 1 ? json_incref(r->pos)
+						      : json_deep_copy(r->pos);
+		if (!doc || !pos || json_object_update(doc, z.doc) < 0 ||
+		    json_object_update(pos, z.pos) < 0) {
 			json_decref(doc);
 			json_decref(pos);
 			json_decref(z.doc);
 			json_decref(z.pos);
 			return mmr_error_set(reterr, ENOMEM, NULL, 0, 0, "out of memory");
 		}
-		json_object_update(doc, z.doc);
-		json_object_update(pos, z.pos);
 		json_decref(z.doc);
 		json_decref(z.pos);
 		json_decref(r->doc);

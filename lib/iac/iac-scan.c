@@ -247,7 +247,15 @@ static void walk(struct scan_ctx *c, const char *dir, size_t depth)
 struct eval_ud {
 	struct scan_ctx *c;
 	struct mmr_iac_scan_stats *st;
-	struct mmr_map tally; /* rule id -> struct mmr_iac_rule_tally * */
+	struct mmr_map tally;   /* rule id -> struct mmr_iac_rule_tally * */
+	struct mmr_map results; /* "source\nfile" -> struct mmr_result * */
+	struct mmr_map texts;   /* rule id -> struct rule_texts * */
+};
+
+/* A rule's references, controls and peers, copied once into the report's
+ * arena and shared by all its findings (cap == n: a push reallocates). */
+struct rule_texts {
+	struct mmr_vec refs, controls, aliases;
 };
 
 static int copy_vec(struct mmr_arena *a, struct mmr_vec *dst, const struct mmr_vec *src)
@@ -257,7 +265,40 @@ static int copy_vec(struct mmr_arena *a, struct mmr_vec *dst, const struct mmr_v
 		if (!s || mmr_vec_push(a, dst, s) < 0)
 			return -ENOMEM;
 	}
+	dst->cap = dst->n;
 	return 0;
+}
+
+static const struct rule_texts *rule_texts(struct eval_ud *u, const struct mmr_policy_rule *rule)
+{
+	struct mmr_arena *a = u->c->a;
+	struct rule_texts *t = mmr_map_get(&u->texts, rule->id);
+	if (t)
+		return t;
+	t = mmr_arena_alloc(a, sizeof(*t));
+	if (!t || copy_vec(a, &t->refs, &rule->references) < 0 ||
+	    copy_vec(a, &t->controls, &rule->controls) < 0 ||
+	    copy_vec(a, &t->aliases, &rule->peers) < 0 || mmr_map_put(&u->texts, rule->id, t) < 0)
+		return NULL;
+	return t;
+}
+
+/* mmr_report_result() searches the results one by one: a map in front */
+static struct mmr_result *result_for(struct eval_ud *u, const char *file, const char *src)
+{
+	struct scan_ctx *c = u->c;
+	char kb[1024];
+	int n = snprintf(kb, sizeof(kb), "%s\n%s", src, file);
+	if (n < 0 || (size_t)n >= sizeof(kb)) /* a very long path: no cache */
+		return mmr_report_result(c->r, file, "misconfiguration", src);
+	struct mmr_result *r = mmr_map_get(&u->results, kb);
+	if (r)
+		return r;
+	r = mmr_report_result(c->r, file, "misconfiguration", src);
+	char *key = r ? mmr_arena_strdup(c->a, kb) : NULL;
+	if (!key || mmr_map_put(&u->results, key, r) < 0)
+		return NULL;
+	return r;
 }
 
 /* JSON Pointers of the unknown values inside v (at most max), for -v. */
@@ -340,8 +381,7 @@ static void on_outcome(const struct mmr_policy_outcome *o, void *userdata)
 	}
 	/* a value from a satellite in another file points at that file */
 	const char *file = o->file ? o->file : (res->file ? res->file : "");
-	struct mmr_result *result = mmr_report_result(c->r, file, "misconfiguration",
-						      res->source ? res->source : "iac");
+	struct mmr_result *result = result_for(u, file, res->source ? res->source : "iac");
 	struct mmr_finding *f = mmr_arena_alloc(a, sizeof(*f));
 	if (!result || !f) {
 		c->err = -ENOMEM;
@@ -366,12 +406,14 @@ static void on_outcome(const struct mmr_policy_outcome *o, void *userdata)
 	}
 	f->evidence = mmr_arena_printf(a, "%s %s", res->raw_type ? res->raw_type : "",
 				       res->address ? res->address : "");
-	if (copy_vec(a, &f->references, &rule->references) < 0 ||
-	    copy_vec(a, &f->controls, &rule->controls) < 0 ||
-	    copy_vec(a, &f->aliases, &rule->peers) < 0) {
+	const struct rule_texts *rt = rule_texts(u, rule);
+	if (!rt) {
 		c->err = -ENOMEM;
 		return;
 	}
+	f->references = rt->refs;
+	f->controls = rt->controls;
+	f->aliases = rt->aliases;
 	if (o->suppressed_by) {
 		f->suppressed = true;
 		f->suppressed_by = mmr_arena_printf(a, "inline: %s", o->suppressed_by);
@@ -545,6 +587,8 @@ int mmr_iac_scan(struct mmr_report *r, const char *path, const struct mmr_policy
 
 	struct eval_ud u = { .c = &c, .st = &st };
 	mmr_map_init(&u.tally, r->arena);
+	mmr_map_init(&u.results, r->arena);
+	mmr_map_init(&u.texts, r->arena);
 	for (size_t i = 0; i < rules->rules.n; i++) {
 		const struct mmr_policy_rule *rule = rules->rules.v[i];
 		if (rule->disabled)

@@ -393,10 +393,11 @@ static json_t *eval_root_step(struct tf_ev *ev, const struct mmr_hcl_expr *e, bo
 			*handled = false;
 			return NULL;
 		}
-		/* a resource: type.name */
-		char *key = mmr_arena_printf(ev->ctx->a, "%s.%s", root, a1);
-		if (!key)
-			return fail(ev, e, "out of memory");
+		/* a resource: type.name (a lookup key: no copy kept) */
+		char key[512];
+		int kn = snprintf(key, sizeof(key), "%s.%s", root, a1);
+		if (kn < 0 || (size_t)kn >= sizeof(key))
+			return fail(ev, e, "reference too long");
 		return get_res(ev, in, key, e);
 	}
 	if (e->a->kind == MMR_HCL_GETATTR && e->a->a && e->a->a->kind == MMR_HCL_VAR &&
@@ -404,9 +405,10 @@ static json_t *eval_root_step(struct tf_ev *ev, const struct mmr_hcl_expr *e, bo
 		*handled = true;
 		if (!in)
 			return fail(ev, e, "references are not allowed here (data.%s)", e->a->name);
-		char *key = mmr_arena_printf(ev->ctx->a, "data.%s.%s", e->a->name, e->name);
-		if (!key)
-			return fail(ev, e, "out of memory");
+		char key[512];
+		int kn = snprintf(key, sizeof(key), "data.%s.%s", e->a->name, e->name);
+		if (kn < 0 || (size_t)kn >= sizeof(key))
+			return fail(ev, e, "reference too long");
 		return get_res(ev, in, key, e);
 	}
 	return NULL;
@@ -2336,7 +2338,17 @@ static json_t *get_res(struct tf_ev *ev, struct tf_inst *in, const char *key,
 	struct tf_res *r = eval_resource(ev, in, it);
 	if (!r)
 		return NULL;
-	add_ref(ev, qualified(ev->ctx, in, key));
+	/* the reference, module-qualified; copied only when new */
+	if (ev->refs) {
+		char q[1024];
+		int qn = *in->addr ? snprintf(q, sizeof(q), "%s.%s", in->addr, it->name)
+				   : snprintf(q, sizeof(q), "%s", it->name);
+		bool have = false;
+		for (size_t i = 0; qn > 0 && (size_t)qn < sizeof(q) && i < ev->refs->n && !have; i++)
+			have = !strcmp(ev->refs->v[i], q);
+		if (!have)
+			add_ref(ev, *in->addr ? qualified(ev->ctx, in, it->name) : it->name);
+	}
 	return r->value ? json_incref(r->value) : unknown();
 }
 
