@@ -96,7 +96,7 @@ static size_t put_msg(char *out, size_t o, size_t size, const char *s)
 		if (o + l >= size)
 			break;
 		bool ok = true;
-		for (size_t k = 1; k < l; k++)
+		for (size_t k = 1; k < l && ok; k++) /* stops at the NUL, too */
 			if ((p[k] & 0xc0) != 0x80)
 				ok = false;
 		if (!ok || (l == 1 && c >= 0x80)) {
