@@ -22,6 +22,7 @@
 #define UBUF_SIZE (64 * 1024)
 #define RATIO_FLOOR ((uint64_t)1 << 20) /* below this, any ratio is fine */
 #define MAX_PATH_LEN 4096
+#define KEEP_CAP MMR_ARENA_DEFAULT_CAP /* file bytes one layer keeps for hard links */
 
 struct layer_state {
 	struct mmr_sbom_ctx *ctx;
@@ -33,6 +34,7 @@ struct layer_state {
 	uint64_t compressed, uncompressed;
 	uint64_t *image_bytes;
 	bool src_eof;
+	bool plain;           /* no compression: the diff ID is the blob digest, hashed once */
 	int err;              /* first error seen in a callback (negative errno) */
 	struct mmr_error *reterr;
 	uint8_t ubuf[UBUF_SIZE];
@@ -162,7 +164,8 @@ static ssize_t inner_read(struct archive *a, void *ud, const void **buf)
 	}
 	if (n == 0)
 		return 0;
-	mmr_sha256_update(&st->diff_hash, st->ubuf, (size_t)n);
+	if (!st->plain)
+		mmr_sha256_update(&st->diff_hash, st->ubuf, (size_t)n);
 	st->uncompressed += (uint64_t)n;
 	if (st->image_bytes)
 		*st->image_bytes += (uint64_t)n;
@@ -233,6 +236,8 @@ static int scan_entries(struct layer_state *st, struct archive *in, uint64_t *re
 	uint64_t entries = 0;
 	struct mmr_arena *scratch = mmr_arena_new(0);
 	struct mmr_map kept;
+	struct mmr_vec bufs = { 0 }; /* the kept files' bytes (malloc) */
+	uint64_t kept_bytes = 0;
 	char path[MAX_PATH_LEN], target[MAX_PATH_LEN];
 	int ret = 0;
 
@@ -315,10 +320,9 @@ static int scan_entries(struct layer_state *st, struct archive *in, uint64_t *re
 				      (unsigned long long)max_file);
 			continue;
 		}
-		uint8_t *d = mmr_arena_alloc(scratch, (size_t)size + 1);
-		bool in_scratch = d != NULL;
-		if (!d)
-			d = malloc((size_t)size + 1);
+		/* malloc, not the arena: the bytes are written over at once, zeroing
+		 * them first cost as much as hashing them */
+		uint8_t *d = malloc((size_t)size + 1);
 		if (!d) {
 			add_touched(ctx, path);
 			mmr_sbom_warn(ctx, path, "out of memory reading %llu bytes, skipped",
@@ -328,8 +332,7 @@ static int scan_entries(struct layer_state *st, struct archive *in, uint64_t *re
 		size_t len = 0;
 		int rr = read_entry(st, in, d, (size_t)size, &len);
 		if (rr < 0 || st->err) {
-			if (!in_scratch)
-				free(d);
+			free(d);
 			if (!st->err) {
 				const char *why = archive_error_string(in);
 				set_err(st, EBADMSG, "cannot read %s: %s", path,
@@ -341,21 +344,25 @@ static int scan_entries(struct layer_state *st, struct archive *in, uint64_t *re
 		d[len] = 0;
 		struct mmr_sbom_file f = { .path = path, .data = d, .len = len, .mode = mode };
 		mmr_sbom_analyze(ctx, &f);
-		if (in_scratch) {
-			struct kept *k = mmr_arena_alloc(scratch, sizeof(*k));
-			char *key = mmr_arena_strdup(scratch, path);
-			if (k && key) {
-				k->data = d;
-				k->len = len;
-				k->mode = mode;
-				mmr_map_put(&kept, key, k);
-			}
+		/* kept for hard links later in the layer, up to KEEP_CAP bytes */
+		struct kept *k = NULL;
+		char *key = NULL;
+		if (kept_bytes + len + 1 <= KEEP_CAP && (k = mmr_arena_alloc(scratch, sizeof(*k))) &&
+		    (key = mmr_arena_strdup(scratch, path)) &&
+		    mmr_vec_push(scratch, &bufs, d) == 0) {
+			kept_bytes += len + 1;
+			k->data = d;
+			k->len = len;
+			k->mode = mode;
+			mmr_map_put(&kept, key, k);
 		} else {
 			free(d);
 		}
 	}
 out:
 	*ret_entries = entries;
+	for (size_t i = 0; i < bufs.n; i++)
+		free(bufs.v[i]);
 	mmr_arena_free(scratch);
 	return ret;
 }
@@ -419,6 +426,9 @@ int mmr_layer_scan(struct mmr_sbom_ctx *ctx, const char *name, mmr_layer_read_fn
 			    why ? why : "unknown error");
 		goto out;
 	} else {
+		/* an uncompressed blob (docker save): its bytes are the tar's */
+		st->plain = archive_filter_count(st->outer) == 1 &&
+			    archive_filter_code(st->outer, 0) == ARCHIVE_FILTER_NONE;
 		archive_read_support_format_tar(inner);
 		archive_read_support_format_empty(inner);
 		if (archive_read_open(inner, st, NULL, inner_read, NULL) != ARCHIVE_OK) {
@@ -440,7 +450,8 @@ int mmr_layer_scan(struct mmr_sbom_ctx *ctx, const char *name, mmr_layer_read_fn
 			}
 			if (n == 0)
 				break;
-			mmr_sha256_update(&st->diff_hash, st->ubuf, (size_t)n);
+			if (!st->plain)
+				mmr_sha256_update(&st->diff_hash, st->ubuf, (size_t)n);
 			st->uncompressed += (uint64_t)n;
 			if (image_bytes)
 				*image_bytes += (uint64_t)n;
@@ -463,9 +474,18 @@ int mmr_layer_scan(struct mmr_sbom_ctx *ctx, const char *name, mmr_layer_read_fn
 	}
 	if ((r = check_limits(st, true)) < 0)
 		goto out;
+	if (st->plain && st->compressed != st->uncompressed) {
+		/* cannot happen without a filter; never name a digest not computed */
+		r = set_err(st, EIO, "read %llu bytes but passed on %llu",
+			    (unsigned long long)st->compressed, (unsigned long long)st->uncompressed);
+		goto out;
+	}
 	if (ret) {
 		hex_digest(&st->blob_hash, ret->digest);
-		hex_digest(&st->diff_hash, ret->diff_id);
+		if (st->plain)
+			memcpy(ret->diff_id, ret->digest, sizeof(ret->diff_id));
+		else
+			hex_digest(&st->diff_hash, ret->diff_id);
 		ret->compressed = st->compressed;
 		ret->uncompressed = st->uncompressed;
 		ret->entries = entries;
