@@ -1067,7 +1067,7 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 	mmr_rt_event_init(ev);
 	/* evt.num is never 0 (Falco's never_true macro is evt.num=0) */
 	ev->seq = hd->seq ? hd->seq : h->records;
-	ev->ts = (uint64_t)((int64_t)hd->ts_ns + h->mono_to_epoch_ns);
+	ev->ts = hd->ts_ns + (uint64_t)h->mono_to_epoch_ns; /* wraps on a hostile ts, never UB */
 	ev->pid = (int32_t)hd->pid;
 	ev->tid = (int32_t)hd->tid;
 	ev->res = hd->ret;
