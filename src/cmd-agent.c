@@ -261,7 +261,9 @@ char *mmr_agent_alert_json(const struct mmr_agent *ag, const char *rule, const c
 			json_object_set_new(fields, "user.name", json_string(p->user));
 	}
 	const struct mmr_rt_container *c = ev ? ev->container : NULL;
-	json_object_set_new(fields, "container.id", c ? json_string(c->id) : json_string("host"));
+	/* as the rule fields render them: the 12-character id, and the full one */
+	json_object_set_new(fields, "container.id", c ? json_stringn(c->id, strnlen(c->id, 12)) : json_string("host"));
+	json_object_set_new(fields, "container.full_id", c ? json_string(c->id) : json_string("host"));
 	json_object_set_new(fields, "container.name", c ? json_string(c->name) : json_string("host"));
 	json_object_set_new(fields, "container.image.repository", c ? json_string(c->image) : json_null());
 	json_object_set_new(j, "hostname", json_string(ag && ag->hostname ? ag->hostname : ""));

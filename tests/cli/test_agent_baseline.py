@@ -99,7 +99,7 @@ def deviations(alerts, cid=None):
         if a["rule"] != DEV:
             continue
         assert a["source"] == "mamori" and a["priority"] in ("Warning", "Critical"), a
-        if cid is None or a["output_fields"]["container.id"] in (cid, cid[:12]):
+        if cid is None or a["output_fields"]["container.id"] == cid[:12]:
             out.append(a)
     return out
 
