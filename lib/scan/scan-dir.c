@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,24 +31,10 @@
 #define POOL_QUEUE 512                     /* jobs queued at most */
 #define POOL_KEEP_BUF ((size_t)4 << 20)    /* a worker's read buffer kept up to this */
 
-/* A directory the workers still open files in: closed by the last user. */
-struct dirref {
-	int fd;
-	atomic_uint refs;
-};
-
-static void dirref_put(struct dirref *d)
-{
-	if (d && atomic_fetch_sub(&d->refs, 1) == 1) {
-		close(d->fd);
-		free(d);
-	}
-}
-
 struct job {
 	uint64_t seq;
-	struct dirref *dir; /* NULL when data is already read */
-	char *path;         /* relative to the root; the name is after the last '/' */
+	int fd;             /* open file to read, or -1 when data is already read */
+	char *path;         /* relative to the root */
 	uint64_t size;
 	uint32_t mode;
 	uint8_t *data;      /* malloc'ed, or NULL */
@@ -111,38 +96,37 @@ static bool skip_dir(const struct walk *w, const char *rel, const char *name)
 	return false;
 }
 
-/* Read up to size bytes of dirfd/name into d (size + 1 bytes), NUL-terminated. */
-static int read_into(int dirfd, const char *name, uint8_t *d, uint64_t size, size_t *ret_len)
+static int open_file(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
+	return fd < 0 ? -errno : fd;
+}
+
+/* Read up to size bytes of fd into d (size + 1 bytes), NUL-terminated. */
+static int read_fd(int fd, uint8_t *d, uint64_t size, size_t *ret_len)
+{
 	size_t off = 0;
 	while (off < size) {
 		ssize_t n = read(fd, d + off, size - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = -errno;
-			close(fd);
-			return e;
-		}
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			break; /* shrank while we read: take what is there */
 		off += (size_t)n;
 	}
-	close(fd);
 	d[off] = 0;
 	*ret_len = off;
 	return 0;
 }
 
-static int read_file(int dirfd, const char *name, uint64_t size, uint8_t **ret, size_t *ret_len)
+/* Read fd (closed) into a new buffer. */
+static int read_file(int fd, uint64_t size, uint8_t **ret, size_t *ret_len)
 {
 	uint8_t *d = malloc(size + 1);
-	if (!d)
-		return -ENOMEM;
-	int r = read_into(dirfd, name, d, size, ret_len);
+	int r = d ? read_fd(fd, d, size, ret_len) : -ENOMEM;
+	close(fd);
 	if (r < 0) {
 		free(d);
 		return r;
@@ -155,7 +139,8 @@ static int read_file(int dirfd, const char *name, uint64_t size, uint8_t **ret, 
 
 static void job_release(struct job *j)
 {
-	dirref_put(j->dir);
+	if (j->fd >= 0)
+		close(j->fd);
 	free(j->path);
 	free(j->data);
 }
@@ -178,8 +163,6 @@ static void worker_mark(struct worker *w, uint64_t seq)
 static void worker_run(struct worker *w, struct job *j)
 {
 	size_t nf = w->ctx.findings.n, nw = w->ctx.warnings.n;
-	const char *name = strrchr(j->path, '/');
-	name = name ? name + 1 : j->path;
 	uint8_t *data = j->data;
 	size_t len = j->len;
 	if (!data) {
@@ -192,7 +175,7 @@ static void worker_run(struct worker *w, struct job *j)
 				w->cap = j->size + 1;
 			}
 		}
-		int r = d ? read_into(j->dir->fd, name, d, j->size, &len) : -ENOMEM;
+		int r = d ? read_fd(j->fd, d, j->size, &len) : -ENOMEM;
 		if (r < 0) {
 			mmr_sbom_warn(&w->ctx, j->path, "cannot read: %s", strerror(-r));
 			if (d != w->buf)
@@ -408,34 +391,16 @@ static bool pool_wants(const struct pool *p, const char *path, uint32_t mode, ui
 	return false;
 }
 
-/* Queue a file for the workers: data already read (taken over), or to be
- * read from *dref (a reference of the directory being walked, made on first
- * use). */
-static int pool_queue(struct pool *p, struct dirref **dref, DIR *dir, const char *path,
-		      const struct stat *st, uint8_t *data, size_t len)
+/* Queue a file for the workers: data already read, or fd to read (both
+ * taken over). */
+static int pool_queue(struct pool *p, const char *path, const struct stat *st, int fd,
+		      uint8_t *data, size_t len)
 {
-	struct job j = { .seq = p->seq++, .size = (uint64_t)st->st_size,
+	struct job j = { .seq = p->seq++, .fd = fd, .size = (uint64_t)st->st_size,
 			 .mode = (uint32_t)st->st_mode, .data = data, .len = len };
 	if (!(j.path = strdup(path))) {
-		free(data);
+		job_release(&j);
 		return -ENOMEM;
-	}
-	if (!data) {
-		if (!*dref) {
-			struct dirref *d = malloc(sizeof(*d));
-			int fd = d ? fcntl(dirfd(dir), F_DUPFD_CLOEXEC, 0) : -1;
-			if (fd < 0) {
-				int e = d ? -errno : -ENOMEM;
-				free(d);
-				free(j.path);
-				return e;
-			}
-			d->fd = fd;
-			atomic_init(&d->refs, 1); /* the walker's */
-			*dref = d;
-		}
-		atomic_fetch_add(&(*dref)->refs, 1);
-		j.dir = *dref;
 	}
 	pool_push(p, &j);
 	return 0;
@@ -451,7 +416,6 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 		return;
 	}
 	size_t base = strlen(w->path);
-	struct dirref *dref = NULL; /* this directory, for the workers */
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		const char *name = de->d_name;
@@ -469,8 +433,24 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 			mmr_sbom_warn(w->ctx, w->path, "path too long, skipped: %s/%.40s...", w->path, name);
 			continue;
 		}
+		/* the type from the directory entry saves a stat where it can:
+		 * symbolic links and special files are never read, directories
+		 * opened at once, and with workers a regular file is opened
+		 * first (then fstat: one path lookup instead of two) */
 		struct stat st;
-		if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		int fd = -1;
+		if (de->d_type == DT_DIR) {
+			st.st_mode = S_IFDIR;
+		} else if (de->d_type != DT_UNKNOWN && de->d_type != DT_REG) {
+			goto next;
+		} else if (de->d_type == DT_REG && w->pool && (fd = open_file(dirfd(dir), name)) >= 0) {
+			if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+				close(fd);
+				goto next; /* replaced since the listing */
+			}
+		} else if (fd == -ELOOP) {
+			goto next; /* a symbolic link since the listing */
+		} else if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			mmr_sbom_warn(w->ctx, w->path, "cannot stat: %s", strerror(errno));
 			w->path[base] = 0;
 			continue;
@@ -503,10 +483,16 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 					      (unsigned long long)w->o->limits.max_file_size);
 				goto next;
 			}
+			if (fd < 0 && (fd = open_file(dirfd(dir), name)) < 0) {
+				mmr_sbom_warn(w->ctx, w->path, "cannot read: %s", strerror(-fd));
+				fd = -1;
+				goto next;
+			}
 			uint8_t *data = NULL;
 			size_t len = 0;
 			if (here) {
-				int r = read_file(dirfd(dir), name, (uint64_t)st.st_size, &data, &len);
+				int r = read_file(fd, (uint64_t)st.st_size, &data, &len);
+				fd = -1;
 				if (r < 0) {
 					mmr_sbom_warn(w->ctx, w->path, "cannot read: %s", strerror(-r));
 					goto next;
@@ -516,7 +502,8 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 				mmr_sbom_analyze(w->ctx, &f);
 			}
 			if (there) {
-				int r = pool_queue(w->pool, &dref, dir, w->path, &st, data, len);
+				int r = pool_queue(w->pool, w->path, &st, fd, data, len);
+				fd = -1;
 				if (r < 0)
 					mmr_sbom_warn(w->ctx, w->path, "not scanned: %s", strerror(-r));
 			} else {
@@ -524,9 +511,10 @@ static void walk_dir(struct walk *w, int fd, unsigned depth)
 			}
 		}
 next:
+		if (fd >= 0)
+			close(fd);
 		w->path[base] = 0;
 	}
-	dirref_put(dref);
 	closedir(dir);
 }
 
