@@ -109,10 +109,13 @@ CONTAINER_RULES = """
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + uuid.uuid4().hex[:10]
 TOKEN = "mmr-tok-" + uuid.uuid4().hex[:12]
-INNER = "exec 3</etc/shadow; sleep 30; true"
+# the child (sleep 30) exists before the read that raises the alert
+INNER = "sleep 30 & sleep 0.3; exec 3</etc/shadow; wait; true"
+# the client retries until the listener is up
 SCRIPT = ("echo 'root:*:19000:0:99999:7:::' > /etc/shadow; "
-          f"/bin/nc -l -p 4458 -e /bin/sh -c '{INNER}' & sleep 0.5; "
-          "/bin/nc 127.0.0.1 4458 </dev/null >/dev/null & sleep 60")
+          f"/bin/nc -l -p 4458 -e /bin/sh -c '{INNER}' & "
+          "(for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.3; /bin/nc 127.0.0.1 4458 </dev/null >/dev/null && break; done) & "
+          "sleep 60")
 
 
 def test_agent_forensics_container_bundle(t):
