@@ -30,6 +30,11 @@
 #define POOL_MAX_THREADS 16
 #define POOL_QUEUE 512                     /* jobs queued at most */
 #define POOL_KEEP_BUF ((size_t)4 << 20)    /* a worker's read buffer kept up to this */
+/* Wake-ups are batched (each is a futex call and a context switch): an idle
+ * worker is woken when POOL_WAKE jobs wait, the walker when the queue is half
+ * empty; a worker takes up to POOL_GRAB jobs at once. */
+#define POOL_WAKE 16
+#define POOL_GRAB 8
 
 struct job {
 	uint64_t seq;
@@ -67,6 +72,8 @@ struct pool {
 	struct job q[POOL_QUEUE];
 	size_t head, n;
 	bool done;
+	unsigned idle;   /* workers waiting for jobs */
+	bool main_waits; /* the walker waits for room */
 	struct worker w[POOL_MAX_THREADS];
 	size_t nw;
 	uint64_t seq;
@@ -201,21 +208,33 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pool *p = w->pool;
+	struct job jobs[POOL_GRAB];
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (!p->n && !p->done)
+		while (!p->n && !p->done) {
+			p->idle++;
 			pthread_cond_wait(&p->not_empty, &p->mu);
+			p->idle--;
+		}
 		if (!p->n) {
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
-		struct job j = p->q[p->head];
-		p->head = (p->head + 1) % POOL_QUEUE;
-		p->n--;
-		pthread_cond_signal(&p->not_full);
+		size_t k = 0;
+		for (; k < POOL_GRAB && p->n; k++) {
+			jobs[k] = p->q[p->head];
+			p->head = (p->head + 1) % POOL_QUEUE;
+			p->n--;
+		}
+		if (p->main_waits && p->n <= POOL_QUEUE / 2) {
+			p->main_waits = false;
+			pthread_cond_signal(&p->not_full);
+		}
 		pthread_mutex_unlock(&p->mu);
-		worker_run(w, &j);
-		job_release(&j);
+		for (size_t i = 0; i < k; i++) {
+			worker_run(w, &jobs[i]);
+			job_release(&jobs[i]);
+		}
 	}
 	return NULL;
 }
@@ -223,11 +242,14 @@ static void *worker_main(void *arg)
 static void pool_push(struct pool *p, struct job *j)
 {
 	pthread_mutex_lock(&p->mu);
-	while (p->n == POOL_QUEUE)
+	while (p->n == POOL_QUEUE) {
+		p->main_waits = true;
 		pthread_cond_wait(&p->not_full, &p->mu);
+	}
 	p->q[(p->head + p->n) % POOL_QUEUE] = *j;
 	p->n++;
-	pthread_cond_signal(&p->not_empty);
+	if (p->idle && p->n >= POOL_WAKE)
+		pthread_cond_signal(&p->not_empty);
 	pthread_mutex_unlock(&p->mu);
 }
 
