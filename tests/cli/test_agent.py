@@ -13,73 +13,27 @@ import time
 import uuid
 
 import harness
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "fixtures"))
-import fixtures  # noqa: E402
-
-PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager=cgroupfs"]
+from agent_util import (PODMAN, AgentProcess, container_id, container_name, fixtures,  # noqa: F401
+                        last_stats, need_ebpf, podman_ok, podman_run, read_jsonl)
 
 
-class Agent:
+class Agent(AgentProcess):
+    """The agent with --print-events (unless events=False); finish() waits for
+    its --duration and returns (events, stats, stderr)."""
+
     def __init__(self, t, *args, duration=8, events=True):
-        if os.geteuid() != 0:
-            raise harness.Skip("the agent needs root")
-        self.t = t
-        self.out = t.path(f"events-{uuid.uuid4().hex[:6]}.jsonl")
-        self.err = self.out + ".err"
-        self.errf = open(self.err, "w")
-        self.p = subprocess.Popen([t.mamori, "agent", "--output", self.out, "--duration", str(duration),
-                                   *(["--print-events"] if events else []), *args], stdout=subprocess.DEVNULL, stderr=self.errf, env=t.env)
-        t.on_cleanup(self.kill)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if "mamori agent: ready" in self.stderr():
-                return
-            if self.p.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"agent did not start (exit {self.p.poll()}):\n{self.stderr()}")
-
-    def stderr(self):
-        with open(self.err) as f:
-            return f.read()
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
+        super().__init__(t, *(["--print-events"] if events else []), *args, duration=duration, prefix="events")
 
     def finish(self, timeout=60):
-        rc = self.p.wait(timeout=timeout)
-        self.errf.close()
-        err = self.stderr()
-        assert rc == 0, f"agent exit {rc}:\n{err[-3000:]}"
-        events = []
-        with open(self.out) as f:
-            for n, line in enumerate(f, 1):
-                try:
-                    events.append(json.loads(line))
-                except ValueError as e:
-                    raise AssertionError(f"{self.out}:{n}: not JSON ({e}): {line[:300]}")
-        stats = None
-        for line in err.splitlines():
-            if line.startswith("mamori agent: stats "):
-                stats = json.loads(line[len("mamori agent: stats "):])
+        err = self.wait_ok(timeout)
+        events = read_jsonl(self.out)
+        stats = last_stats(err)
         assert stats is not None, f"no stats line:\n{err}"
         if "matches_by_rule" not in stats:
             assert stats["events"] == len(events), (stats["events"], len(events))
         else:
             assert stats["matches"] == len(events), (stats["matches"], len(events))
         return events, stats, err
-
-
-def need_ebpf(agent):
-    err = agent.stderr()
-    if "sensor ebpf" not in err:
-        agent.kill()
-        why = [ln for ln in err.splitlines() if "eBPF" in ln]
-        raise harness.Skip("eBPF sensor cannot load here: " + (why[0] if why else err.strip()[-200:]))
 
 
 def find(events, **want):
@@ -191,14 +145,6 @@ def test_agent_host_events(t):
     assert not find(events, pid=a.p.pid)
 
 
-def podman_ok():
-    harness.need("podman", "buildah", "skopeo")
-    try:
-        return fixtures.image("busybox")
-    except fixtures.MissingTool as e:
-        raise harness.Skip(str(e))
-
-
 def test_agent_container(t):
     podman_ok()
     a = Agent(t, duration=25)
@@ -304,16 +250,9 @@ CONTAINER_SCRIPT = ("echo 'root:*:19000:0:99999:7:::' > /etc/shadow; /bin/cat /e
 
 
 def run_container(t, tty, script=CONTAINER_SCRIPT):
-    name = "mmr-rules-" + uuid.uuid4().hex[:8]
-    t.on_cleanup(lambda: subprocess.run([*PODMAN, "rm", "-f", "-t", "0", name], capture_output=True))
-    r = subprocess.run([*PODMAN, "run", *(["-t"] if tty else []), "--name", name,
-                        fixtures.image_ref("busybox"), "sh", "-c", script],
-                       capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, (r.stdout, r.stderr)
-    cid = subprocess.run([*PODMAN, "inspect", "-f", "{{.Id}}", name], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert len(cid) == 64
-    return name, cid
+    name = container_name("mmr-rules-")
+    podman_run(t, name, script, *(["-t"] if tty else []))
+    return name, container_id(name)
 
 
 def alerts_for(alerts, rule, cid):

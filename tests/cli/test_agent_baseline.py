@@ -18,76 +18,38 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 
 import harness
-from test_agent import PODMAN, fixtures, need_ebpf, podman_ok
+from agent_util import (PODMAN, AgentProcess, container_name, fixtures, last_stats, need_ebpf, podman_ok,
+                        podman_run, read_jsonl)
 
 DEV = "Baseline deviation"
 
 
-class Agent:
+class Agent(AgentProcess):
     """mamori agent with alerts to a file (rules on); stop() returns the alerts."""
 
     def __init__(self, t, *args, duration=60):
-        if os.geteuid() != 0:
-            raise harness.Skip("the agent needs root")
-        self.t = t
-        self.out = t.path(f"alerts-{uuid.uuid4().hex[:6]}.jsonl")
-        self.err = self.out + ".err"
-        self.errf = open(self.err, "w")
-        self.p = subprocess.Popen([t.mamori, "agent", "--output", self.out, "--duration", str(duration), *args],
-                                  stdout=subprocess.DEVNULL, stderr=self.errf, env=t.env)
-        t.on_cleanup(self.kill)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if "mamori agent: ready" in self.stderr():
-                return
-            if self.p.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"agent did not start (exit {self.p.poll()}):\n{self.stderr()}")
-
-    def stderr(self):
-        with open(self.err) as f:
-            return f.read()
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
+        super().__init__(t, *args, duration=duration, prefix="alerts")
 
     def alerts(self):
-        out = []
-        if os.path.exists(self.out):
-            with open(self.out) as f:
-                for line in f:
-                    if line.endswith("\n"):
-                        out.append(json.loads(line))
-        return out
+        return read_jsonl(self.out, complete_only=True)
 
     def stop(self):
-        self.p.send_signal(2)
-        rc = self.p.wait(timeout=60)
-        self.errf.close()
-        err = self.stderr()
-        assert rc == 0, f"agent exit {rc}:\n{err[-3000:]}"
-        stats = None
-        for line in err.splitlines():
-            if line.startswith("mamori agent: stats "):
-                stats = json.loads(line[len("mamori agent: stats "):])
+        err = self.wait_ok(interrupt=True)
+        stats = last_stats(err)
         assert stats is not None, err
         alerts = self.alerts()
         assert stats["matches"] + stats["module_alerts"] == len(alerts), (stats, len(alerts))
         return alerts, stats, err
 
 
-def run_container(t, script, *podman_args):
-    name = "mmr-baseline-" + uuid.uuid4().hex[:8]
-    t.on_cleanup(lambda: subprocess.run([*PODMAN, "rm", "-f", "-t", "0", name], capture_output=True))
-    r = subprocess.run([*PODMAN, "run", "--name", name, *podman_args, fixtures.image_ref("busybox"),
-                        "sh", "-c", script], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, (r.stdout, r.stderr)
+def run_container(t, script, *podman_args, prefix="mmr-baseline-", result=None):
+    """Run script in a new busybox container; result (a dict) gets stdout/stderr."""
+    name = container_name(prefix)
+    r = podman_run(t, name, script, *podman_args)
+    if result is not None:
+        result.update(stdout=r.stdout, stderr=r.stderr)
     info = json.loads(subprocess.run([*PODMAN, "inspect", name], capture_output=True, text=True,
                                      check=True).stdout)[0]
     return name, info["Id"], info["ImageDigest"]
@@ -102,6 +64,14 @@ def deviations(alerts, cid=None):
         if cid is None or a["output_fields"]["container.id"] == cid[:12]:
             out.append(a)
     return out
+
+
+DENIED = ("Permission denied", "Operation not permitted")
+
+
+def exec_denials(alerts, cid):
+    return [a for a in alerts if a["rule"] == "Enforcement: exec denied" and
+            a["output_fields"]["container.id"] == cid[:12]]
 
 
 def items(devs, kind):
@@ -207,13 +177,20 @@ def test_agent_baseline_learn_monitor_protect(t):
     p = t.run("agent", "baseline", "mode", wl, "protect", "--baseline-db", db)
     a = Agent(t, "--baseline-db", db)
     assert "1 workloads loaded" in a.stderr() or "workloads loaded" in a.stderr()
-    name2, cid2, _ = run_container(t, LEARN_SCRIPT)
+    # protect denies the deny-listed /bin/cat (a symlink to the learned
+    # /bin/busybox: the name the process gave counts) before it runs
+    res = {}
+    name2, cid2, _ = run_container(t, LEARN_SCRIPT.replace("/bin/cat /etc/os-release > /dev/null",
+                                                           "/bin/cat /etc/os-release > /dev/null || echo cat=$?"),
+                                   result=res)
     alerts, stats, err = a.stop()
-    mine = deviations(alerts, cid2)
-    assert items(mine, "exec") == {"/bin/cat"}, [x["output"] for x in mine]
-    cat = [x for x in mine if x["output_fields"]["baseline.item"] == "/bin/cat"][0]
-    assert cat["priority"] == "Critical" and cat["output_fields"]["baseline.mode"] == "protect"
-    assert cat["output_fields"]["baseline.denied"] is True and "on its deny list" in cat["output"], cat
+    assert "cat=126" in res["stdout"] and any(d in res["stderr"] for d in DENIED), res
+    assert not items(deviations(alerts, cid2), "exec"), [x["output"] for x in deviations(alerts, cid2)]
+    den = exec_denials(alerts, cid2)
+    assert [x["output_fields"]["baseline.item"] for x in den] == ["/bin/cat"], [x["output"] for x in den]
+    f = den[0]["output_fields"]
+    assert den[0]["priority"] == "Critical" and f["baseline.mode"] == "protect" and f["baseline.workload"] == wl
+    assert f["baseline.denied"] is True and "on the baseline's deny list" in den[0]["output"], den[0]
 
 
 def test_agent_baseline_export_import(t):
@@ -309,3 +286,107 @@ def test_agent_fim_live(t):
     perms = [x for x in fim if x["output_fields"]["fim.change"] == "perms"][0]
     assert perms["output_fields"]["fim.old_mode"] == "0644" and perms["output_fields"]["fim.mode"] == "0600"
     assert stats["fim"]["changes"] == 4
+
+
+def learn_busybox(t, db, *extra, prefix="mmr-baseline-"):
+    """Learn LEARN_SCRIPT in two containers for 2 s, then a third container
+    after the window moves the workload to monitor; stop."""
+    a = Agent(t, "--baseline-db", db, "--learn", "2s", *extra)
+    need_ebpf(a)
+    t0 = time.time()
+    for _ in range(2):
+        run_container(t, LEARN_SCRIPT, prefix=prefix)
+    time.sleep(max(0.0, 2.3 - (time.time() - t0)))
+    run_container(t, LEARN_SCRIPT, prefix=prefix)
+    alerts, stats, err = a.stop()
+    assert not items(deviations(alerts), "exec"), [x["output"] for x in deviations(alerts)]
+    return err
+
+
+PROTECT_SCRIPT = ("/bin/ls / > /dev/null && echo ls-ok; cp /bin/busybox /tmp/echo; "
+                  "/tmp/echo hi; echo rc=$?; /tmp/echo again; echo rc2=$?")
+
+
+def test_agent_baseline_protect_denies_exec(t):
+    """learn -> protect: in a new container of the image a learned command
+    runs while a copied binary fails with EACCES/EPERM (fanotify), one alert
+    names the baseline (the second identical denial is counted, not raised);
+    with --dry-run the binary runs and the alert says "would"."""
+    podman_ok()
+    db = t.path("state/bl.db")
+    repo = fixtures.image_ref("busybox").rsplit(":", 1)[0]
+    wl = "image:" + repo
+    learn_busybox(t, db)
+    t.run("agent", "baseline", "mode", wl, "protect", "--baseline-db", db)
+    row = [ln for ln in t.run("agent", "baseline", "list", "--baseline-db", db).stdout.splitlines()
+           if ln.startswith(wl + " ")]
+    assert row and row[0].split()[1] == "protect", row
+
+    a = Agent(t, "--baseline-db", db)
+    assert "baseline protect: execs outside the learned baseline denied" in a.stderr(), a.stderr()
+    if "(fanotify)" not in a.stderr():
+        a.kill()
+        raise harness.Skip("fanotify permission events unavailable: " + a.stderr()[-300:])
+    res = {}
+    name, cid, _ = run_container(t, PROTECT_SCRIPT, result=res)
+    alerts, stats, err = a.stop()
+    out = res["stdout"]
+    assert "ls-ok" in out and "rc=126" in out and "rc2=126" in out and "hi" not in out.split(), res
+    assert any(d in res["stderr"] for d in DENIED), res
+    den = exec_denials(alerts, cid)
+    assert len(den) == 1, [x["output"] for x in den]
+    f = den[0]["output_fields"]
+    assert f["baseline.workload"] == wl and f["baseline.mode"] == "protect" and f["baseline.item"] == "/tmp/echo", f
+    assert f["fd.name"] == "/tmp/echo" and f["enforce.dry_run"] is False and f["container.name"] == name, f
+    assert f["baseline.denied"] is False and den[0]["priority"] == "Critical", den[0]
+    assert ": Critical Exec denied (exe=/tmp/echo" in den[0]["output"] and "not in the learned baseline of workload " \
+        + wl + " (mode protect)" in den[0]["output"], den[0]["output"]
+    # denied before it ran: no exec event, so no deviation; nothing killed afterwards
+    assert "/tmp/echo" not in items(deviations(alerts, cid), "exec")
+    assert not [x for x in alerts if x["rule"] == "Enforcement: exec outside baseline"]
+    e = stats["enforce"]
+    assert e["baseline_exec_denied"] == 2 and e["alerts_suppressed"] == 1 and e["killed"] == 0, e
+
+    # dry run: the copy runs, the alert says it would have been denied
+    a = Agent(t, "--baseline-db", db, "--dry-run")
+    res = {}
+    name, cid, _ = run_container(t, PROTECT_SCRIPT, result=res)
+    alerts, stats, err = a.stop()
+    assert "hi" in res["stdout"].split() and "rc=0" in res["stdout"], res
+    den = exec_denials(alerts, cid)
+    assert len(den) == 1 and "Exec would be denied (exe=/tmp/echo" in den[0]["output"], \
+        [x["output"] for x in den]
+    assert den[0]["output_fields"]["enforce.dry_run"] is True and "dry_run" in den[0]["tags"]
+    assert den[0]["output_fields"]["baseline.workload"] == wl
+    # it ran: the baseline module saw the exec (one deviation for two runs)
+    dev = [x for x in deviations(alerts, cid) if x["output_fields"]["baseline.item"] == "/tmp/echo"]
+    assert len(dev) == 1 and dev[0]["priority"] == "Critical", [x["output"] for x in dev]
+    assert not [x for x in alerts if x["rule"] == "Enforcement: exec outside baseline"]
+    assert stats["baseline"]["suppressed"] >= 1 and stats["enforce"]["alerts_suppressed"] == 1, stats
+
+
+def test_agent_baseline_workload_glob(t):
+    """--workload NAME=GLOB files matching containers under workload:NAME:
+    in `baseline list` and in the deviation alert; repeated identical
+    deviations are raised once (--alert-dedup), or every time with 0."""
+    podman_ok()
+    db = t.path("state/bl.db")
+    prefix = "mmr-baseline-web-"
+    learn_busybox(t, db, "--workload", "mmrweb=" + prefix + "*", prefix=prefix)
+    rows = {ln.split()[0]: ln.split() for ln in
+            t.run("agent", "baseline", "list", "--baseline-db", db).stdout.splitlines()[1:]}
+    assert "workload:mmrweb" in rows and rows["workload:mmrweb"][1] == "monitor", rows
+    assert not [k for k in rows if k.startswith("image:")], rows
+    script = "cp /bin/busybox /tmp/x; /tmp/x true; /tmp/x true; /tmp/x true"
+    for dedup, want in (("10s", 1), ("0", 3)):
+        a = Agent(t, "--baseline-db", db, "--workload", "mmrweb=" + prefix + "*", "--alert-dedup", dedup)
+        name, cid, _ = run_container(t, script, prefix=prefix)
+        alerts, stats, err = a.stop()
+        dev = [x for x in deviations(alerts, cid) if x["output_fields"]["baseline.item"] == "/tmp/x"]
+        assert len(dev) == want, (dedup, [x["output"] for x in dev])
+        f = dev[0]["output_fields"]
+        assert f["baseline.workload"] == "workload:mmrweb" and f["baseline.mode"] == "monitor", f
+        assert "breaks baseline of workload workload:mmrweb" in dev[0]["output"], dev[0]["output"]
+        assert stats["baseline"]["suppressed"] == 3 - want, stats["baseline"]
+    p = t.run("agent", "--alert-dedup", "soon", expect=2)
+    assert "bad --alert-dedup 'soon'" in p.stderr

@@ -19,55 +19,23 @@ import tarfile
 import time
 import uuid
 
-import harness
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_agent import PODMAN, fixtures, need_ebpf, podman_ok  # noqa: E402
+from agent_util import (PODMAN, AgentProcess, fixtures, last_stats, need_ebpf, podman_ok,  # noqa: E402
+                        podman_rm_at_cleanup, read_jsonl)
 
 
-class Agent:
+class Agent(AgentProcess):
     """The agent with --output/--duration; finish() returns (alerts, stats, stderr)."""
 
     def __init__(self, t, *args, duration=20):
-        if os.geteuid() != 0:
-            raise harness.Skip("the agent needs root")
-        self.out = t.path(f"alerts-{uuid.uuid4().hex[:6]}.jsonl")
-        self.err = self.out + ".err"
-        self.errf = open(self.err, "w")
-        self.p = subprocess.Popen([t.mamori, "agent", "--output", self.out, "--duration", str(duration), *args],
-                                  stdout=subprocess.DEVNULL, stderr=self.errf, env=t.env)
-        t.on_cleanup(self.kill)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if "mamori agent: ready" in self.stderr():
-                return
-            if self.p.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"agent did not start (exit {self.p.poll()}):\n{self.stderr()}")
-
-    def stderr(self):
-        with open(self.err) as f:
-            return f.read()
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
+        super().__init__(t, *args, duration=duration, prefix="alerts")
 
     def finish(self):
-        if self.p.poll() is None:
-            self.p.send_signal(2)
-        rc = self.p.wait(timeout=60)
-        self.errf.close()
-        err = self.stderr()
-        assert rc == 0, f"agent exit {rc}:\n{err[-3000:]}"
-        with open(self.out) as f:
-            alerts = [json.loads(ln) for ln in f if ln.strip()]
-        stats = [json.loads(ln[len("mamori agent: stats "):]) for ln in err.splitlines()
-                 if ln.startswith("mamori agent: stats ")]
-        assert stats, err
-        return alerts, stats[-1], err
+        err = self.wait_ok(interrupt=True)
+        alerts = read_jsonl(self.out)
+        stats = last_stats(err)
+        assert stats is not None, err
+        return alerts, stats, err
 
 
 def rules_file(t, text):
@@ -126,7 +94,7 @@ def test_agent_forensics_container_bundle(t):
     a = Agent(t, "--no-default-rules", "--rules", rules_file(t, CONTAINER_RULES.format(name=name)),
               "--forensics-dir", bdir, "--forensics-events", "64", duration=40)
     need_ebpf(a)
-    t.on_cleanup(lambda: subprocess.run([*PODMAN, "rm", "-f", "-t", "0", name], capture_output=True))
+    podman_rm_at_cleanup(t, name)
     r = subprocess.run([*PODMAN, "run", "-d", "--name", name, "-e", f"AWS_SECRET_ACCESS_KEY={SECRET}",
                         "-e", f"MY_TOKEN={TOKEN}", "-e", "PLAIN_VAR=plain-value",
                         fixtures.image_ref("busybox"), "sh", "-c", SCRIPT],

@@ -24,6 +24,7 @@ import harness
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_agent_forensics import Agent, rules_file  # noqa: E402
+from agent_util import last_stats  # noqa: E402
 
 RULES = """
 - rule: mmr outputs test critical
@@ -204,8 +205,7 @@ def stats_now(a):
     """SIGUSR1 and the last stats line."""
     a.p.send_signal(10)
     time.sleep(0.3)
-    last = [ln for ln in a.stderr().splitlines() if ln.startswith("mamori agent: stats ")]
-    return json.loads(last[-1][len("mamori agent: stats "):]) if last else {}
+    return last_stats(a.stderr()) or {}
 
 
 def test_agent_outputs_usage(t):
