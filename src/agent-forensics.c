@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "core/core-hash.h"
+#include "core/core-time.h"
 #include "runtime/runtime-alertout.h"
 #include "runtime/runtime-rules.h"
 #include "runtime/runtime-forensics.h"
@@ -220,16 +221,6 @@ static void event(struct mmr_agent *ag, const struct mmr_rt_event *ev)
 	}
 }
 
-static void time_fmt(uint64_t ns, char *out, size_t size)
-{
-	time_t s = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	char d[32];
-	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%09lluZ", d, (unsigned long long)(ns % 1000000000ull));
-}
-
 /* json_string of bytes that may not be UTF-8 (cut sequences become '?'). */
 static json_t *jstr(const char *s)
 {
@@ -254,7 +245,7 @@ static json_t *ring_json(const char *id)
 	for (size_t k = 0; r && k < r->n; k++) {
 		const struct ring_ev *e = &r->ev[(r->head + k) % f.nevents];
 		char t[64];
-		time_fmt(e->ts, t, sizeof(t));
+		mmr_time_iso(e->ts, t, sizeof(t));
 		json_t *o = json_object();
 		json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
 		json_object_set_new(o, "time", json_string(t));

@@ -25,6 +25,7 @@
 
 #include "core/core-error.h"
 #include "core/core-log.h"
+#include "core/core-time.h"
 #include "runtime/runtime-event.h"
 #include "runtime/runtime-proc.h"
 #include "runtime/runtime-rules.h"
@@ -126,16 +127,6 @@ struct agent {
 	int write_error;
 };
 
-static void time_fmt(uint64_t ns, char *out, size_t size)
-{
-	time_t s = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	char d[32];
-	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%09lluZ", d, (unsigned long long)(ns % 1000000000ull));
-}
-
 static json_t *argv_json(const struct mmr_rt_proc *p)
 {
 	json_t *a = json_array();
@@ -150,7 +141,7 @@ static json_t *argv_json(const struct mmr_rt_proc *p)
 static json_t *event_json(const struct mmr_rt_event *ev)
 {
 	char ts[64];
-	time_fmt(ev->ts, ts, sizeof(ts));
+	mmr_time_iso(ev->ts, ts, sizeof(ts));
 	json_t *o = json_object();
 	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
 	json_object_set_new(o, "time", json_string(ts));
@@ -234,7 +225,7 @@ char *mmr_agent_alert_json(const struct mmr_agent *ag, const char *rule, const c
 	clock_gettime(CLOCK_REALTIME, &now);
 	uint64_t ts = ev && ev->ts ? ev->ts : (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	char iso[64], text[4096];
-	time_fmt(ts, iso, sizeof(iso));
+	mmr_time_iso(ts, iso, sizeof(iso));
 	/* Falco's "HH:MM:SS.nnnnnnnnn: Priority output" */
 	snprintf(text, sizeof(text), "%.18s: %s %s", iso + 11, priority, output ? output : "");
 	if (!fields)

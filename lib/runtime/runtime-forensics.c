@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/core-hash.h"
+#include "core/core-time.h"
 #include "runtime/runtime-forensics.h"
 
 /* ---- /proc/net/{tcp,udp}[6] -------------------------------------------- */
@@ -484,16 +485,6 @@ static uint64_t boot_time_s(const char *root)
 	return v;
 }
 
-static void iso_time(uint64_t ns, char *out, size_t size)
-{
-	time_t s = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	char d[32];
-	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%09lluZ", d, (unsigned long long)(ns % 1000000000ull));
-}
-
 static json_t *cmdline_json(const char *b, size_t n)
 {
 	json_t *a = json_array();
@@ -557,7 +548,7 @@ static json_t *proc_json(struct ctx *c, int32_t pid, const char *role, struct pi
 	if (c->btime && c->hz > 0) {
 		uint64_t ns = c->btime * 1000000000ull + pi.start_ticks * (1000000000ull / (uint64_t)c->hz);
 		char t[64];
-		iso_time(ns, t, sizeof(t));
+		mmr_time_iso(ns, t, sizeof(t));
 		json_object_set_new(o, "start_time", json_string(t));
 	}
 	json_object_set_new(o, "source", json_string("proc"));
@@ -581,7 +572,7 @@ static json_t *snapshot_json(const struct mmr_rt_proc *p, const char *role)
 	json_object_set_new(o, "cmdline", cmdline_json(p->args, p->args_len));
 	if (p->start_ts) {
 		char t[64];
-		iso_time(p->start_ts, t, sizeof(t));
+		mmr_time_iso(p->start_ts, t, sizeof(t));
 		json_object_set_new(o, "start_time", json_string(t));
 	}
 	json_object_set_new(o, "source", json_string("agent"));
@@ -906,7 +897,7 @@ static json_t *container_json(const struct mmr_rt_forensics_req *r)
 	json_object_set_new(o, "privileged", json_boolean(c->privileged));
 	if (c->start_ts) {
 		char t[64];
-		iso_time(c->start_ts, t, sizeof(t));
+		mmr_time_iso(c->start_ts, t, sizeof(t));
 		S("start_time", t);
 	}
 	if (c->k8s_pod_name[0]) {
@@ -1016,7 +1007,7 @@ int mmr_rt_forensics_write(const struct mmr_rt_forensics_req *req, char *ret_pat
 	}
 
 	char iso[64];
-	iso_time(tns, iso, sizeof(iso));
+	mmr_time_iso(tns, iso, sizeof(iso));
 	json_t *man = json_object();
 	json_object_set_new(man, "format", json_string("mamori-forensics/1"));
 	json_object_set_new(man, "time", json_string(iso));

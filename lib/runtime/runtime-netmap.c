@@ -11,6 +11,7 @@
 
 #include "core/core-arena.h"
 #include "core/core-error.h"
+#include "core/core-time.h"
 #include "core/core-vec.h"
 
 struct nm_edge {
@@ -472,16 +473,6 @@ static int collect(const struct mmr_rt_netmap *m, struct mmr_arena *a, struct nm
 	return 0;
 }
 
-static void time_fmt(uint64_t ns, char *out, size_t size)
-{
-	time_t s = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	char d[32];
-	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%09lluZ", d, (unsigned long long)(ns % 1000000000ull));
-}
-
 static const char *proto_name(uint8_t p)
 {
 	static const char *const n[] = { "", "tcp", "udp", "icmp", "raw" };
@@ -523,9 +514,9 @@ json_t *mmr_rt_netmap_json(const struct mmr_rt_netmap *m)
 		uint64_t c = v[i]->cnt_client > v[i]->cnt_server ? v[i]->cnt_client : v[i]->cnt_server;
 		json_object_set_new(e, "count", json_integer((json_int_t)c));
 		char t[64];
-		time_fmt(v[i]->first, t, sizeof(t));
+		mmr_time_iso(v[i]->first, t, sizeof(t));
 		json_object_set_new(e, "first_seen", json_string(t));
-		time_fmt(v[i]->last, t, sizeof(t));
+		mmr_time_iso(v[i]->last, t, sizeof(t));
 		json_object_set_new(e, "last_seen", json_string(t));
 		json_t *dns = json_array();
 		for (unsigned j = 0; j < v[i]->nnames; j++)

@@ -6,6 +6,7 @@
  * ..."); output_fields map each %field to its value (numbers as numbers,
  * null when absent) plus evt.time. */
 #include "runtime/runtime-internal.h"
+#include "core/core-time.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -84,17 +85,10 @@ char *mmr_rt_output_json(const struct mmr_rt_rules *r, const struct mmr_rt_rule 
 	if (!text || !cx || !j || !fields || !tags)
 		goto out;
 	mmr_rt_ectx_init(cx, ev, env);
-	/* "HH:MM:SS.nnnnnnnnn: Priority output" */
-	time_t t = (time_t)(ev->ts / 1000000000ull);
-	struct tm tm;
-	char ts[64] = "", iso[64] = "";
-	if (gmtime_r(&t, &tm)) {
-		snprintf(ts, sizeof(ts), "%02d:%02d:%02d.%09llu", tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (unsigned long long)(ev->ts % 1000000000ull));
-		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (unsigned long long)(ev->ts % 1000000000ull));
-	}
+	/* "HH:MM:SS.nnnnnnnnn: Priority output": the time of day of the ISO time */
+	char iso[MMR_TIME_ISO_SIZE], ts[32];
+	mmr_time_iso(ev->ts, iso, sizeof(iso));
+	snprintf(ts, sizeof(ts), "%.18s", iso[0] ? iso + 11 : "");
 	int w = snprintf(text, 16384, "%s: %s ", ts, mmr_rt_priority_name(rule->priority));
 	size_t off = w > 0 && w < 16384 ? (size_t)w : 0;
 	mmr_rt_output_format(r, rule, env, ev, text + off, 16384 - off);

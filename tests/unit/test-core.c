@@ -7,6 +7,7 @@
 #include "core/core-json.h"
 #include "core/core-limits.h"
 #include "core/core-str.h"
+#include "core/core-time.h"
 #include "core/core-vec.h"
 
 #include <errno.h>
@@ -165,6 +166,18 @@ static void test_yaml(void **state)
 	json_decref(j);
 }
 
+static void test_time_iso(void **state)
+{
+	(void)state;
+	char out[MMR_TIME_ISO_SIZE];
+	assert_string_equal(mmr_time_iso(1700000100123456789ull, out, sizeof(out)),
+			    "2023-11-14T22:15:00.123456789Z");
+	assert_string_equal(mmr_time_iso(0, out, sizeof(out)), "1970-01-01T00:00:00.000000000Z");
+	assert_string_equal(mmr_time_iso(UINT64_MAX, out, sizeof(out)), "2554-07-21T23:34:33.709551615Z");
+	char small[11];
+	assert_string_equal(mmr_time_iso(1700000100123456789ull, small, sizeof(small)), "2023-11-14");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),        cmocka_unit_test(test_map),
 		cmocka_unit_test(test_limits),      cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_json_errors), cmocka_unit_test(test_yaml),
+		cmocka_unit_test(test_time_iso),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
