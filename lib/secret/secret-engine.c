@@ -346,9 +346,8 @@ static bool allowlist_allows(const struct mmr_secret_allowlist *al, const struct
 static size_t line_start(const uint8_t *d, size_t pos, size_t cap)
 {
 	size_t lim = pos > cap ? pos - cap : 0;
-	while (pos > lim && d[pos - 1] != '\n')
-		pos--;
-	return pos;
+	const uint8_t *nl = pos > lim ? memrchr(d + lim, '\n', pos - lim) : NULL;
+	return nl ? (size_t)(nl - d) + 1 : lim;
 }
 
 static size_t line_end(const uint8_t *d, size_t len, size_t pos, size_t cap)
@@ -541,26 +540,31 @@ static bool path_match(const struct mmr_secret_rules *rs, struct mmr_secret_scra
 	return s->path && re_match(re, rs, s, s->path, strlen(s->path));
 }
 
-bool mmr_secret_path_allowed(const struct mmr_secret_rules *rs, const char *path)
+/* md: match data to use, or NULL (one is made) */
+static bool path_allowed(const struct mmr_secret_rules *rs, const char *path, pcre2_match_data *md)
 {
 	/* only global allowlists that are paths alone, for every rule */
-	for (size_t i = 0; i < rs->nal; i++) {
+	pcre2_match_data *own = NULL;
+	bool ok = false;
+	size_t len = strlen(path);
+	for (size_t i = 0; !ok && i < rs->nal; i++) {
 		const struct mmr_secret_allowlist *al = &rs->al[i];
 		if (al->ntarget_rules || !al->npaths)
 			continue;
 		if (al->and && (al->nregexes || al->nstopwords || al->ncommits))
 			continue;
-		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-		if (!md)
+		if (!md && !(md = own = pcre2_match_data_create(1, NULL)))
 			return false;
-		bool ok = false;
 		for (size_t k = 0; !ok && k < al->npaths; k++)
-			ok = pcre2_match(al->paths[k], (PCRE2_SPTR)path, strlen(path), 0, 0, md, rs->mctx) >= 0;
-		pcre2_match_data_free(md);
-		if (ok)
-			return true;
+			ok = pcre2_match(al->paths[k], (PCRE2_SPTR)path, len, 0, 0, md, rs->mctx) >= 0;
 	}
-	return false;
+	pcre2_match_data_free(own);
+	return ok;
+}
+
+bool mmr_secret_path_allowed(const struct mmr_secret_rules *rs, const char *path)
+{
+	return path_allowed(rs, path, NULL);
 }
 
 int mmr_secret_scan(const struct mmr_secret_rules *rs, struct mmr_secret_scratch *s,
@@ -591,7 +595,7 @@ int mmr_secret_scan(const struct mmr_secret_rules *rs, struct mmr_secret_scratch
 		if (r->pf == MMR_SECRET_PF_PATH && s->path_ok[i] && path)
 			path_only_hits = true;
 	}
-	if (path && mmr_secret_path_allowed(rs, path))
+	if (path && path_allowed(rs, path, s->md))
 		return 0;
 	/* path-only rules: the file's presence is the finding */
 	for (size_t i = 0; path_only_hits && i < rs->n; i++) {
