@@ -16,6 +16,7 @@
 #include "core/core-arena.h"
 #include "core/core-error.h"
 #include "core/core-hash.h"
+#include "core/core-sqlite.h"
 #include "model/model.h"
 
 const char *const mmr_rt_fim_default_paths[] = {
@@ -913,41 +914,24 @@ int mmr_rt_fim_recheck(struct mmr_rt_fim *f, mmr_rt_fim_change_fn fn, void *ud)
 
 /* ---- SQLite ---- */
 
-static const char fim_schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);"
+static const char *const fim_migrations[] = {
+	/* 0 -> 1 */
 	"CREATE TABLE IF NOT EXISTS roots(path TEXT PRIMARY KEY);"
 	"CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, type TEXT NOT NULL, mode INTEGER,"
 	" uid INTEGER, gid INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, target TEXT,"
-	" flags INTEGER);";
+	" flags INTEGER);",
+};
 
 static int db_open(const char *path, int flags, sqlite3 **ret)
 {
-	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return -EIO;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, fim_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return -EIO;
-	}
-	sqlite3_stmt *st;
-	int v = -1;
-	if (sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (v == -1 && sqlite3_exec(db, "INSERT INTO schema_version VALUES(1)", NULL, NULL, NULL) == SQLITE_OK)
-		v = 1;
-	if (v != 1) {
-		sqlite3_close(db);
-		return -EPROTO;
-	}
-	*ret = db;
-	return 0;
+	static const struct mmr_sqlite_schema schema = {
+		.name = "file integrity store",
+		.busy_ms = 5000,
+		.init_sql = "PRAGMA journal_mode=WAL;",
+		.steps = fim_migrations,
+		.nsteps = 1,
+	};
+	return mmr_sqlite_open(path, flags, &schema, ret, NULL, NULL);
 }
 
 int mmr_rt_fim_save(const struct mmr_rt_fim *f, const char *path)

@@ -2,6 +2,7 @@
 #include "vulndb/vulndb-history.h"
 
 #include "core/core-buf.h"
+#include "core/core-sqlite.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -65,85 +66,28 @@ static int exec(struct mmr_vulndb_history *h, const char *sql, struct mmr_error 
 	return 0;
 }
 
-static int current_version(struct mmr_vulndb_history *h, int *ret, struct mmr_error *reterr)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(h->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &st,
-			       NULL) != SQLITE_OK)
-		return sqlerr(reterr, h->db, "reading the schema version");
-	int v = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	*ret = v;
-	return 0;
-}
-
-static int migrate(struct mmr_vulndb_history *h, struct mmr_error *reterr)
-{
-	int rc = exec(h, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL, "
-			 "applied_at TEXT NOT NULL)",
-		      reterr);
-	if (rc < 0)
-		return rc;
-	int v = 0;
-	if ((rc = current_version(h, &v, reterr)) < 0)
-		return rc;
-	if (v > N_MIGRATIONS)
-		return mmr_error_set(reterr, EPROTO, "", 0, 0,
-				     "history store schema %d is newer than this mamori knows (%d)", v,
-				     N_MIGRATIONS);
-	while (v < N_MIGRATIONS) {
-		/* one transaction per step; re-check under the write lock so two
-		 * processes opening a fresh store do not both migrate */
-		if ((rc = exec(h, "BEGIN IMMEDIATE", reterr)) < 0)
-			return rc;
-		if ((rc = current_version(h, &v, reterr)) < 0 || v >= N_MIGRATIONS) {
-			exec(h, rc < 0 ? "ROLLBACK" : "COMMIT", NULL);
-			return rc;
-		}
-		char ins[160];
-		snprintf(ins, sizeof(ins),
-			 "INSERT INTO schema_version VALUES (%d, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ','now'))",
-			 v + 1);
-		if ((rc = exec(h, migrations[v], reterr)) < 0 || (rc = exec(h, ins, reterr)) < 0 ||
-		    (rc = exec(h, "COMMIT", reterr)) < 0) {
-			exec(h, "ROLLBACK", NULL);
-			return rc;
-		}
-		v++;
-	}
-	h->version = v;
-	return 0;
-}
-
 int mmr_vulndb_history_open(const char *path, struct mmr_vulndb_history **ret,
 			    struct mmr_error *reterr)
 {
+	static const struct mmr_sqlite_schema schema = {
+		.name = "history store",
+		.busy_ms = 10000,
+		.init_sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+		.steps = migrations,
+		.nsteps = N_MIGRATIONS,
+		.applied_at = true,
+	};
 	struct mmr_vulndb_history *h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	int rc;
-	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		rc = mmr_error_set(reterr, EIO, path, 0, 0, "cannot open the history store: %s",
-				   h->db ? sqlite3_errmsg(h->db) : "out of memory");
-		goto fail;
+	int rc = mmr_sqlite_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, &schema,
+				 &h->db, &h->version, reterr);
+	if (rc < 0) {
+		free(h);
+		return rc;
 	}
-	sqlite3_busy_timeout(h->db, 10000);
-	if ((rc = exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
-		       reterr)) < 0)
-		goto fail;
-	if ((rc = migrate(h, reterr)) < 0)
-		goto fail;
 	*ret = h;
 	return 0;
-fail:
-	if (reterr && !reterr->file[0])
-		snprintf(reterr->file, sizeof(reterr->file), "%s", path);
-	sqlite3_close(h->db);
-	free(h);
-	return rc;
 }
 
 void mmr_vulndb_history_close(struct mmr_vulndb_history *h)

@@ -6,11 +6,15 @@
 #include "core/core-hash.h"
 #include "core/core-json.h"
 #include "core/core-limits.h"
+#include "core/core-sqlite.h"
 #include "core/core-str.h"
 #include "core/core-time.h"
 #include "core/core-vec.h"
 
 #include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static void test_arena_cap(void **state)
@@ -178,6 +182,67 @@ static void test_time_iso(void **state)
 	assert_string_equal(mmr_time_iso(1700000100123456789ull, small, sizeof(small)), "2023-11-14");
 }
 
+static int count_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_sqlite_open(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/mmr-test-sqlite-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.db", dir);
+	static const char *const steps[] = { "CREATE TABLE a(x);", "ALTER TABLE a ADD COLUMN y;" };
+	struct mmr_sqlite_schema s = { .name = "test store", .busy_ms = 100, .init_sql = "PRAGMA journal_mode=WAL;",
+				       .steps = steps, .nsteps = 1, .applied_at = true };
+	sqlite3 *db = NULL;
+	int v = -1;
+	assert_int_equal(mmr_sqlite_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s, &db, &v, NULL), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM schema_version WHERE applied_at LIKE '____-__-__T%Z'"), 1);
+	sqlite3_close(db);
+	/* a second step: only it runs (the first would fail: a exists) */
+	s.nsteps = 2;
+	assert_int_equal(mmr_sqlite_open(path, SQLITE_OPEN_READWRITE, &s, &db, &v, NULL), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM pragma_table_info('a')"), 2);
+	sqlite3_close(db);
+	/* an older mamori: the store is newer */
+	s.nsteps = 1;
+	struct mmr_error e = { 0 };
+	assert_int_equal(mmr_sqlite_open(path, SQLITE_OPEN_READWRITE, &s, &db, &v, &e), -EPROTO);
+	assert_string_equal(e.file, path);
+	assert_non_null(strstr(e.msg, "test store schema 2 is newer than this mamori knows (1)"));
+	/* a failing step rolls back and names the store */
+	static const char *const bad[] = { "CREATE TABLE b(x);", "CREATE TABLE c(x); SELECT nosuch();" };
+	struct mmr_sqlite_schema sb = { .name = "bad store", .busy_ms = 100, .steps = bad, .nsteps = 2 };
+	char path2[64];
+	snprintf(path2, sizeof(path2), "%s/b.db", dir);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(mmr_sqlite_open(path2, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &sb, &db, NULL, &e), -EIO);
+	assert_string_equal(e.file, path2);
+	assert_non_null(strstr(e.msg, "bad store: "));
+	sb.nsteps = 1;
+	assert_int_equal(mmr_sqlite_open(path2, SQLITE_OPEN_READWRITE, &sb, &db, &v, NULL), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'c'"), 0);
+	sqlite3_close(db);
+	/* no file and no CREATE flag */
+	snprintf(path2, sizeof(path2), "%s/none/x.db", dir);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(mmr_sqlite_open(path2, SQLITE_OPEN_READWRITE, &sb, &db, NULL, &e), -EIO);
+	assert_non_null(strstr(e.msg, "cannot open the bad store"));
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_limits),      cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_json_errors), cmocka_unit_test(test_yaml),
 		cmocka_unit_test(test_time_iso),
+		cmocka_unit_test(test_sqlite_open),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
