@@ -153,3 +153,14 @@ bool mmr_utf8_valid(const void *data, size_t len)
 	}
 	return true;
 }
+
+int mmr_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -41,6 +41,8 @@ bool mmr_cstr_ends(const char *s, const char *suffix);
 const char *mmr_path_base(const char *path);
 /* Parse a whole decimal unsigned number; false on junk or overflow. */
 bool mmr_parse_u64(const char *s, size_t len, uint64_t *ret);
+/* The value of a hex digit (0-9, a-f, A-F), or -1 for any other c. */
+int mmr_hex_digit(int c);
 /* True when the bytes are valid UTF-8. */
 bool mmr_utf8_valid(const void *data, size_t len);
 

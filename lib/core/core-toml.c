@@ -225,17 +225,6 @@ static int expect_eol(struct tp *p, const char *after)
 
 /* ---- strings ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int add_utf8(struct mmr_buf *b, uint32_t cp)
 {
 	char u[4];
@@ -278,7 +267,7 @@ static int escape(struct tp *p, struct mmr_buf *b)
 		size_t nd = c == 'u' ? 4 : 8;
 		uint32_t cp = 0;
 		for (size_t i = 0; i < nd; i++) {
-			int h = hexval(peek(p, 2 + i));
+			int h = mmr_hex_digit(peek(p, 2 + i));
 			if (h < 0)
 				return fail(p, at, EBADMSG, "bad \\%c escape: %zu hex digits needed", c, nd);
 			cp = cp << 4 | (uint32_t)h;
@@ -536,7 +525,7 @@ static bool int_digits(const char *s, size_t n, unsigned base, uint64_t *ret)
 			prev_digit = false;
 			continue;
 		}
-		int d = hexval(c);
+		int d = mmr_hex_digit(c);
 		if (d < 0 || (unsigned)d >= base)
 			return false;
 		if (v > (UINT64_MAX - (unsigned)d) / base)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/core-buf.h"
+#include "core/core-str.h"
 #include "policy/policy-internal.h"
 
 enum tok_kind {
@@ -110,17 +111,6 @@ static int push_tok(struct parser *p, size_t *cap, struct tok t)
 	}
 	p->toks[p->ntoks++] = t;
 	return 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static void utf8_put(struct mmr_buf *b, unsigned long cp)
@@ -245,7 +235,7 @@ static int lex(struct parser *p, const char *s, size_t len, unsigned long line, 
 					case 'u': {
 						unsigned long cp = 0;
 						for (int k = 0; k < 4; k++) {
-							int h = i < len ? hexval(s[i]) : -1;
+							int h = i < len ? mmr_hex_digit(s[i]) : -1;
 							if (h < 0) {
 								mmr_buf_release(&b);
 								return perr(p, line, col,

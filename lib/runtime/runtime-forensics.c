@@ -16,21 +16,11 @@
 #include <unistd.h>
 
 #include "core/core-hash.h"
+#include "core/core-str.h"
 #include "core/core-time.h"
 #include "runtime/runtime-forensics.h"
 
 /* ---- /proc/net/{tcp,udp}[6] -------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* n hex digits (n <= 8) into *ret; false on a non-hex digit. */
 static bool hex_u32(const char *s, size_t n, uint32_t *ret)
@@ -39,7 +29,7 @@ static bool hex_u32(const char *s, size_t n, uint32_t *ret)
 	if (n == 0 || n > 8)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int h = hexval(s[i]);
+		int h = mmr_hex_digit(s[i]);
 		if (h < 0)
 			return false;
 		v = v << 4 | (uint32_t)h;

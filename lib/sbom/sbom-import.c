@@ -17,6 +17,7 @@
 #include "core/core-arena.h"
 #include "core/core-buf.h"
 #include "core/core-json.h"
+#include "core/core-str.h"
 #include "core/core-vec.h"
 
 #include <ctype.h>
@@ -35,17 +36,6 @@
 
 /* ---- purl -------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n). NUL bytes and bad escapes are kept literally. */
 static char *pct_decode(struct mmr_arena *a, const char *s, size_t n)
 {
@@ -56,7 +46,7 @@ static char *pct_decode(struct mmr_arena *a, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		int h, l;
 		if (s[i] == '%' && i + 2 < n &&
-		    (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0 && (h || l)) {
+		    (h = mmr_hex_digit(s[i + 1])) >= 0 && (l = mmr_hex_digit(s[i + 2])) >= 0 && (h || l)) {
 			out[o++] = (char)(h << 4 | l);
 			i += 2;
 		} else {

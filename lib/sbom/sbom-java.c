@@ -125,16 +125,6 @@ static bool next_line(const char **pp, const char *end, struct mmr_str *ret)
 
 /* ---- pom.properties (java.util.Properties text format) ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Unescape a properties key or value into b. */
 static void prop_unescape(struct mmr_buf *b, const char *p, size_t n)
 {
@@ -153,7 +143,7 @@ static void prop_unescape(struct mmr_buf *b, const char *p, size_t n)
 			unsigned cp = 0;
 			bool ok = i + 4 < n;
 			for (size_t k = 1; ok && k <= 4; k++) {
-				int h = hexval(p[i + k]);
+				int h = mmr_hex_digit(p[i + k]);
 				ok = h >= 0;
 				cp = cp * 16 + (unsigned)(ok ? h : 0);
 			}

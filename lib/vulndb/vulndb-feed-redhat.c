@@ -311,17 +311,6 @@ static int csaf_branches(struct mmr_arena *a, struct csaf *c, json_t *arr, unsig
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode [p, p+n) into the arena; NULL on a bad escape. */
 static char *pct_decode(struct mmr_arena *a, const char *p, size_t n)
 {
@@ -333,7 +322,7 @@ static char *pct_decode(struct mmr_arena *a, const char *p, size_t n)
 		if (p[i] == '%') {
 			if (i + 2 >= n)
 				return NULL;
-			int h = hexval(p[i + 1]), l = hexval(p[i + 2]);
+			int h = mmr_hex_digit(p[i + 1]), l = mmr_hex_digit(p[i + 2]);
 			if (h < 0 || l < 0)
 				return NULL;
 			o[k++] = (char)(h * 16 + l);

@@ -170,6 +170,23 @@ static void test_yaml(void **state)
 	json_decref(j);
 }
 
+static void test_hex_digit(void **state)
+{
+	(void)state;
+	const char *digits = "0123456789abcdefABCDEF";
+	for (const char *c = digits; *c; c++)
+		assert_int_equal(mmr_hex_digit(*c), c - digits < 16 ? c - digits : c - digits - 6);
+	assert_int_equal(mmr_hex_digit('g'), -1);
+	assert_int_equal(mmr_hex_digit('G'), -1);
+	assert_int_equal(mmr_hex_digit('/'), -1);
+	assert_int_equal(mmr_hex_digit(':'), -1);
+	assert_int_equal(mmr_hex_digit('@'), -1);
+	assert_int_equal(mmr_hex_digit('`'), -1);
+	assert_int_equal(mmr_hex_digit(-1), -1);
+	assert_int_equal(mmr_hex_digit((char)0xe1), -1);
+	assert_int_equal(mmr_hex_digit(0xe1), -1);
+}
+
 static void test_time_iso(void **state)
 {
 	(void)state;
@@ -251,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),        cmocka_unit_test(test_map),
 		cmocka_unit_test(test_limits),      cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_json_errors), cmocka_unit_test(test_yaml),
+		cmocka_unit_test(test_hex_digit),
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_sqlite_open),
 	};
