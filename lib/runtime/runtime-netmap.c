@@ -116,6 +116,32 @@ static int owner_put(struct mmr_rt_netmap *m, const char *key, const char *node)
 	return 0;
 }
 
+/* The edge of key (from -> to, proto, recorded at the server or the
+ * client), made when new with key, from and to copied into the arena;
+ * -E2BIG (counted as dropped) once the map holds max_edges. */
+static int edge_get(struct mmr_rt_netmap *m, const char *key, const char *from, const char *to, uint8_t proto,
+		    bool from_server, uint64_t first, struct nm_edge **ret)
+{
+	struct nm_edge *e = mmr_map_get(&m->edges, key);
+	if (!e) {
+		if (m->list.n >= m->max_edges) {
+			m->dropped++;
+			return -E2BIG;
+		}
+		e = mmr_arena_alloc(m->arena, sizeof(*e));
+		if (!e || !(e->key = mmr_arena_strdup(m->arena, key)) ||
+		    !(e->from = mmr_arena_strdup(m->arena, from)) || !(e->to = mmr_arena_strdup(m->arena, to)))
+			return -ENOMEM;
+		e->proto = proto;
+		e->from_server = from_server;
+		e->first = first;
+		if (mmr_map_put(&m->edges, e->key, e) < 0 || mmr_vec_push(m->arena, &m->list, e) < 0)
+			return -ENOMEM;
+	}
+	*ret = e;
+	return 0;
+}
+
 int mmr_rt_netmap_add(struct mmr_rt_netmap *m, const struct mmr_rt_event *ev)
 {
 	bool is_connect = ev->type == MMR_RT_EVT_CONNECT;
@@ -168,23 +194,9 @@ int mmr_rt_netmap_add(struct mmr_rt_netmap *m, const struct mmr_rt_event *ev)
 	char ekey[2 * sizeof(node) + 16];
 	snprintf(ekey, sizeof(ekey), "%s\x1f%s\x1f%u\x1f%c", from, to, (unsigned)ev->fd.l4proto,
 		 is_accept ? 's' : 'c');
-	struct nm_edge *e = mmr_map_get(&m->edges, ekey);
-	if (!e) {
-		if (m->list.n >= m->max_edges) {
-			m->dropped++;
-			return -E2BIG;
-		}
-		e = mmr_arena_alloc(m->arena, sizeof(*e));
-		if (!e || !(e->key = mmr_arena_strdup(m->arena, ekey)) ||
-		    !(e->from = mmr_arena_strdup(m->arena, from)) ||
-		    !(e->to = mmr_arena_strdup(m->arena, to)))
-			return -ENOMEM;
-		e->proto = ev->fd.l4proto;
-		e->from_server = is_accept;
-		e->first = ev->ts;
-		if (mmr_map_put(&m->edges, e->key, e) < 0 || mmr_vec_push(m->arena, &m->list, e) < 0)
-			return -ENOMEM;
-	}
+	struct nm_edge *e;
+	if ((rc = edge_get(m, ekey, from, to, ev->fd.l4proto, is_accept, ev->ts, &e)) < 0)
+		return rc;
 	e->count++;
 	if (ev->ts < e->first)
 		e->first = ev->ts;
@@ -300,25 +312,10 @@ int mmr_rt_netmap_merge_json(struct mmr_rt_netmap *m, const json_t *doc, const c
 					    : NULL;
 			if (!ekey)
 				return -ENOMEM;
-			struct nm_edge *e = mmr_map_get(&m->edges, ekey);
-			if (!e) {
-				if (m->list.n >= m->max_edges) {
-					m->dropped++;
-					return -E2BIG;
-				}
-				e = mmr_arena_alloc(m->arena, sizeof(*e));
-				if (!e)
-					return -ENOMEM;
-				memset(e, 0, sizeof(*e));
-				e->key = ekey;
-				e->from = f;
-				e->to = t;
-				e->proto = pr;
-				e->from_server = from_server;
-				e->first = first;
-				if (mmr_map_put(&m->edges, e->key, e) < 0 || mmr_vec_push(m->arena, &m->list, e) < 0)
-					return -ENOMEM;
-			}
+			struct nm_edge *e;
+			int rc = edge_get(m, ekey, f, t, pr, from_server, first, &e);
+			if (rc < 0)
+				return rc;
 			e->count += (uint64_t)json_integer_value(cnt);
 			if (first && (!e->first || first < e->first))
 				e->first = first;
