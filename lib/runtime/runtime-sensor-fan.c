@@ -169,25 +169,27 @@ static int read_writes(struct mmr_rt_sensor_fan *f, mmr_rt_sensor_fn fn, void *c
 
 /* The path of a DFID_NAME info record: the directory found by its handle
  * plus the name. false when the directory is gone. */
-static bool dfid_path(struct mmr_rt_sensor_fan *f, const struct fanotify_event_info_fid *fid, size_t len,
-		      char *out, size_t size)
+/* fid: an info record of len bytes, at any alignment (records with names
+ * are padded to 4 bytes only), so every header is copied before use. */
+static bool dfid_path(struct mmr_rt_sensor_fan *f, const char *fid, size_t len, char *out, size_t size)
 {
-	if (len < sizeof(*fid) + sizeof(struct file_handle))
-		return false;
-	struct file_handle *fh = (struct file_handle *)fid->handle;
-	size_t hlen = sizeof(*fid) + sizeof(*fh) + fh->handle_bytes;
-	if (fh->handle_bytes > MAX_HANDLE_SZ || hlen >= len)
-		return false;
-	const char *name = (const char *)fid + hlen;
-	size_t maxname = len - hlen;
-	if (!memchr(name, 0, maxname))
+	const size_t fixed = sizeof(struct fanotify_event_info_fid) + sizeof(struct file_handle);
+	if (len < fixed)
 		return false;
 	/* open_by_handle_at wants a writable, aligned handle */
 	union {
 		struct file_handle h;
 		char b[sizeof(struct file_handle) + MAX_HANDLE_SZ];
 	} copy;
-	memcpy(copy.b, fh, sizeof(*fh) + fh->handle_bytes);
+	memcpy(&copy.h, fid + sizeof(struct fanotify_event_info_fid), sizeof(struct file_handle));
+	size_t hlen = fixed + copy.h.handle_bytes;
+	if (copy.h.handle_bytes > MAX_HANDLE_SZ || hlen >= len)
+		return false;
+	const char *name = fid + hlen;
+	size_t maxname = len - hlen;
+	if (!memchr(name, 0, maxname))
+		return false;
+	memcpy(copy.b + sizeof(struct file_handle), fid + fixed, copy.h.handle_bytes);
 	int dfd = open_by_handle_at(f->root, &copy.h, O_PATH | O_CLOEXEC);
 	if (dfd < 0)
 		return false;
@@ -215,24 +217,30 @@ static int read_dirents(struct mmr_rt_sensor_fan *f, mmr_rt_sensor_fn fn, void *
 		ssize_t len = read(f->dfd, buf, sizeof(buf));
 		if (len <= 0)
 			break;
-		for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+		/* events with names are 4-byte padded: copy each header out */
+		struct fanotify_event_metadata mh, *m = &mh;
+		for (size_t at = 0; at + sizeof(mh) <= (size_t)len; at += mh.event_len) {
+			memcpy(&mh, buf + at, sizeof(mh));
+			if (mh.event_len < sizeof(mh) || at + mh.event_len > (size_t)len)
+				break;
 			if (m->vers != FANOTIFY_METADATA_VERSION)
 				return -EPROTO;
 			if ((uint32_t)m->pid == f->self)
 				continue;
 			char p1[MMR_SENSOR_PATH_MAX * 2] = "", p2[MMR_SENSOR_PATH_MAX * 2] = "";
 			size_t off = m->metadata_len;
-			while (off + sizeof(struct fanotify_event_info_header) <= m->event_len) {
-				const struct fanotify_event_info_header *ih = (const void *)((const char *)m + off);
-				if (ih->len < sizeof(*ih) || off + ih->len > m->event_len)
+			struct fanotify_event_info_header ih;
+			while (off + sizeof(ih) <= m->event_len) {
+				const char *rec = buf + at + off;
+				memcpy(&ih, rec, sizeof(ih));
+				if (ih.len < sizeof(ih) || off + ih.len > m->event_len)
 					break;
-				const struct fanotify_event_info_fid *fid = (const void *)ih;
-				if (ih->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME ||
-				    ih->info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME)
-					dfid_path(f, fid, ih->len, p1, sizeof(p1));
-				else if (ih->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME)
-					dfid_path(f, fid, ih->len, p2, sizeof(p2));
-				off += ih->len;
+				if (ih.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME ||
+				    ih.info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME)
+					dfid_path(f, rec, ih.len, p1, sizeof(p1));
+				else if (ih.info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME)
+					dfid_path(f, rec, ih.len, p2, sizeof(p2));
+				off += ih.len;
 			}
 			if (!p1[0] && !p2[0])
 				continue;
