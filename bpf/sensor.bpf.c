@@ -2,10 +2,18 @@
 /* sensor.bpf.c - mamori's runtime sensor.
  *
  * Hooks that load where kprobes, fentry and BPF-LSM do not: tp_btf on the
- * sched tracepoints (exec, fork, exit) and raw_tp on sys_enter/sys_exit for
- * the file, network and privilege syscalls. A syscall of interest is
- * captured at entry (user memory is read while the pointers are valid) into
- * an LRU map keyed by the thread, and sent with its return value at exit.
+ * sched tracepoints (exec, fork, exit) and on sys_enter/sys_exit for the
+ * file, network and privilege syscalls. A syscall of interest is captured at
+ * entry (user memory is read while the pointers are valid) into the task's
+ * local storage, and sent with its return value at exit.
+ *
+ * Cost: sys_enter/sys_exit run on every syscall of the machine, so a
+ * syscall the sensor does not trace pays one table load (sys_types) and
+ * returns. Task fields and syscall arguments are read directly through BTF
+ * (tp_btf pointers), not with a bpf_probe_read_kernel call per field. The
+ * enter->exit state is per task (BPF_MAP_TYPE_TASK_STORAGE: no hash
+ * buckets or locks), and filters that need no state (open flags and path
+ * heads, DNS sockets, close of a non-socket) run before it is touched.
  *
  * Filtering in the kernel: the enabled-types mask (rodata set by the loader
  * from what the loaded rules need), the agent's own pid, opens only for
@@ -69,8 +77,8 @@ struct {
 
 /* A syscall between entry and exit. */
 struct inflight {
-	__u32 kind; /* 1 file, 2 net, 3 dns */
-	__u32 pad;
+	__u32 kind; /* 0 nothing pending, 1 file, 2 net, 3 dns */
+	__u32 nr;   /* the syscall captured (checked at exit) */
 	__u64 ubuf; /* dns answers: user buffer to copy at exit */
 	union {
 		struct mmr_sensor_file file;
@@ -79,19 +87,15 @@ struct inflight {
 	};
 };
 
+/* The syscall in flight of each task (enter and exit of one syscall run
+ * on the same task; a task has one syscall at a time). Created for a task
+ * on its first syscall that passes the stateless filters, freed with it. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } pending SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct inflight);
-} scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -141,7 +145,7 @@ static __always_inline __u64 next_seq(void)
  * host where that is the root, the pids (then memory) controller's. */
 static __always_inline void cgroup_leaf(char *dst, struct task_struct *t)
 {
-	const char *name = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, name);
+	const char *name = t->cgroups->dfl_cgrp->kn->name; /* BTF: direct loads */
 	dst[0] = 0;
 	if (name)
 		bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
@@ -163,25 +167,29 @@ static __always_inline void cgroup_leaf(char *dst, struct task_struct *t)
 	}
 }
 
+/* t is a BTF pointer (tp_btf argument or bpf_get_current_task_btf()):
+ * its fields are plain loads that the verifier guards (a NULL pointer on
+ * the way reads as 0), not bpf_probe_read_kernel calls. */
 static __always_inline void fill_hdr(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	h->type = type;
-	h->pid = BPF_CORE_READ(t, tgid);
-	h->tid = BPF_CORE_READ(t, pid);
-	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	h->uid = BPF_CORE_READ(t, cred, uid.val);
-	h->gid = BPF_CORE_READ(t, cred, gid.val);
-	h->euid = BPF_CORE_READ(t, cred, euid.val);
-	h->egid = BPF_CORE_READ(t, cred, egid.val);
+	h->pid = t->tgid;
+	h->tid = t->pid;
+	h->ppid = t->real_parent->tgid;
+	const struct cred *c = t->cred;
+	h->uid = c->uid.val;
+	h->gid = c->gid.val;
+	h->euid = c->euid.val;
+	h->egid = c->egid.val;
 	h->loginuid = (__u32)-1;
 	if (bpf_core_field_exists(t->loginuid))
-		h->loginuid = BPF_CORE_READ(t, loginuid.val);
-	h->mntns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
-	h->pidns = BPF_CORE_READ(t, nsproxy, pid_ns_for_children, ns.inum);
+		h->loginuid = t->loginuid.val;
+	struct nsproxy *ns = t->nsproxy;
+	h->mntns = ns->mnt_ns->ns.inum;
+	h->pidns = ns->pid_ns_for_children->ns.inum;
 	h->cgroup_id = bpf_get_current_cgroup_id();
-	(void)id;
-	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
+	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+	h->comm[MMR_SENSOR_COMM_LEN - 1] = 0;
 	cgroup_leaf(h->cgroup, t);
 }
 
@@ -191,14 +199,19 @@ static __always_inline void stamp(struct mmr_sensor_hdr *h)
 	h->ts_ns = bpf_ktime_get_ns();
 }
 
-/* Ring buffer flags for a high-volume record: wake the reader only when
- * wakeup_bytes are waiting (it drains on its poll timeout anyway). */
-static __always_inline __u64 rb_flags(void)
+/* Ring buffer flags for a high-volume record of `size` bytes: wake the
+ * reader when the waiting bytes cross a multiple of wakeup_bytes (it
+ * drains on its poll timeout anyway). Not on every record once that many
+ * wait: while the reader is behind, each forced wakeup is an irq_work
+ * (a self-IPI) on the producing CPU, paid by the traced workload. A
+ * crossing missed by racing producers is made up at the next multiple. */
+static __always_inline __u64 rb_flags(__u64 size)
 {
 	if (!wakeup_bytes)
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	return avail / wakeup_bytes != (avail + size) / wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+								      : BPF_RB_NO_WAKEUP;
 }
 
 /* The file behind fd of task t, or NULL. */
@@ -206,10 +219,10 @@ static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
 {
 	if (fd < 0)
 		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	struct fdtable *fdt = t->files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file **fds = fdt->fd;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -409,62 +422,47 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 
 /* ------------------------------------------------------------ syscalls */
 
+/* Syscall number -> sensor type, 0 for a syscall not traced: one load
+ * from .rodata instead of a tree of compares, on every syscall. */
+#define MMR_SYS_TAB 512
+static const __u8 sys_types[MMR_SYS_TAB] = {
+	[MMR_NR_open] = MMR_SENSOR_OPEN, [MMR_NR_openat] = MMR_SENSOR_OPEN,
+	[MMR_NR_openat2] = MMR_SENSOR_OPEN, [MMR_NR_creat] = MMR_SENSOR_OPEN,
+	[MMR_NR_unlink] = MMR_SENSOR_UNLINK, [MMR_NR_unlinkat] = MMR_SENSOR_UNLINK,
+	[MMR_NR_rename] = MMR_SENSOR_RENAME, [MMR_NR_renameat] = MMR_SENSOR_RENAME,
+	[MMR_NR_renameat2] = MMR_SENSOR_RENAME,
+	[MMR_NR_chmod] = MMR_SENSOR_CHMOD, [MMR_NR_fchmod] = MMR_SENSOR_CHMOD,
+	[MMR_NR_fchmodat] = MMR_SENSOR_CHMOD, [MMR_NR_fchmodat2] = MMR_SENSOR_CHMOD,
+	[MMR_NR_chown] = MMR_SENSOR_CHOWN, [MMR_NR_fchown] = MMR_SENSOR_CHOWN,
+	[MMR_NR_lchown] = MMR_SENSOR_CHOWN, [MMR_NR_fchownat] = MMR_SENSOR_CHOWN,
+	[MMR_NR_link] = MMR_SENSOR_LINK, [MMR_NR_linkat] = MMR_SENSOR_LINK,
+	[MMR_NR_symlink] = MMR_SENSOR_SYMLINK, [MMR_NR_symlinkat] = MMR_SENSOR_SYMLINK,
+	[MMR_NR_mkdir] = MMR_SENSOR_MKDIR, [MMR_NR_mkdirat] = MMR_SENSOR_MKDIR,
+	[MMR_NR_connect] = MMR_SENSOR_CONNECT,
+	[MMR_NR_accept] = MMR_SENSOR_ACCEPT, [MMR_NR_accept4] = MMR_SENSOR_ACCEPT,
+	[MMR_NR_listen] = MMR_SENSOR_LISTEN, [MMR_NR_bind] = MMR_SENSOR_BIND,
+	[MMR_NR_setuid] = MMR_SENSOR_SETUID, [MMR_NR_setreuid] = MMR_SENSOR_SETUID,
+	[MMR_NR_setresuid] = MMR_SENSOR_SETUID,
+	[MMR_NR_setgid] = MMR_SENSOR_SETGID, [MMR_NR_setregid] = MMR_SENSOR_SETGID,
+	[MMR_NR_setresgid] = MMR_SENSOR_SETGID,
+	[MMR_NR_capset] = MMR_SENSOR_CAPSET, [MMR_NR_ptrace] = MMR_SENSOR_PTRACE,
+	[MMR_NR_init_module] = MMR_SENSOR_MODULE, [MMR_NR_finit_module] = MMR_SENSOR_MODULE,
+	[MMR_NR_mount] = MMR_SENSOR_MOUNT, [MMR_NR_unshare] = MMR_SENSOR_UNSHARE,
+	[MMR_NR_setns] = MMR_SENSOR_SETNS, [MMR_NR_bpf] = MMR_SENSOR_BPF,
+	[MMR_NR_memfd_create] = MMR_SENSOR_MEMFD,
+	[MMR_NR_dup] = MMR_SENSOR_DUP, [MMR_NR_dup2] = MMR_SENSOR_DUP, [MMR_NR_dup3] = MMR_SENSOR_DUP,
+	[MMR_NR_close] = MMR_SENSOR_CLOSE,
+	[MMR_NR_read] = MMR_SENSOR_DNS, [MMR_NR_write] = MMR_SENSOR_DNS,
+	[MMR_NR_sendto] = MMR_SENSOR_DNS, [MMR_NR_recvfrom] = MMR_SENSOR_DNS,
+	[MMR_NR_sendmsg] = MMR_SENSOR_DNS, [MMR_NR_recvmsg] = MMR_SENSOR_DNS,
+	[MMR_NR_sendmmsg] = MMR_SENSOR_DNS,
+};
+
 static __always_inline __u32 syscall_type(long id)
 {
-	switch (id) {
-	case MMR_NR_open: case MMR_NR_openat: case MMR_NR_openat2: case MMR_NR_creat:
-		return MMR_SENSOR_OPEN;
-	case MMR_NR_unlink: case MMR_NR_unlinkat:
-		return MMR_SENSOR_UNLINK;
-	case MMR_NR_rename: case MMR_NR_renameat: case MMR_NR_renameat2:
-		return MMR_SENSOR_RENAME;
-	case MMR_NR_chmod: case MMR_NR_fchmod: case MMR_NR_fchmodat: case MMR_NR_fchmodat2:
-		return MMR_SENSOR_CHMOD;
-	case MMR_NR_chown: case MMR_NR_fchown: case MMR_NR_lchown: case MMR_NR_fchownat:
-		return MMR_SENSOR_CHOWN;
-	case MMR_NR_link: case MMR_NR_linkat:
-		return MMR_SENSOR_LINK;
-	case MMR_NR_symlink: case MMR_NR_symlinkat:
-		return MMR_SENSOR_SYMLINK;
-	case MMR_NR_mkdir: case MMR_NR_mkdirat:
-		return MMR_SENSOR_MKDIR;
-	case MMR_NR_connect:
-		return MMR_SENSOR_CONNECT;
-	case MMR_NR_accept: case MMR_NR_accept4:
-		return MMR_SENSOR_ACCEPT;
-	case MMR_NR_listen:
-		return MMR_SENSOR_LISTEN;
-	case MMR_NR_bind:
-		return MMR_SENSOR_BIND;
-	case MMR_NR_setuid: case MMR_NR_setreuid: case MMR_NR_setresuid:
-		return MMR_SENSOR_SETUID;
-	case MMR_NR_setgid: case MMR_NR_setregid: case MMR_NR_setresgid:
-		return MMR_SENSOR_SETGID;
-	case MMR_NR_capset:
-		return MMR_SENSOR_CAPSET;
-	case MMR_NR_ptrace:
-		return MMR_SENSOR_PTRACE;
-	case MMR_NR_init_module: case MMR_NR_finit_module:
-		return MMR_SENSOR_MODULE;
-	case MMR_NR_mount:
-		return MMR_SENSOR_MOUNT;
-	case MMR_NR_unshare:
-		return MMR_SENSOR_UNSHARE;
-	case MMR_NR_setns:
-		return MMR_SENSOR_SETNS;
-	case MMR_NR_bpf:
-		return MMR_SENSOR_BPF;
-	case MMR_NR_memfd_create:
-		return MMR_SENSOR_MEMFD;
-	case MMR_NR_dup: case MMR_NR_dup2: case MMR_NR_dup3:
-		return MMR_SENSOR_DUP;
-	case MMR_NR_close:
-		return MMR_SENSOR_CLOSE;
-	case MMR_NR_read: case MMR_NR_write: case MMR_NR_sendto: case MMR_NR_recvfrom:
-	case MMR_NR_sendmsg: case MMR_NR_recvmsg: case MMR_NR_sendmmsg:
-		return MMR_SENSOR_DNS;
-	}
-	return 0;
+	if ((unsigned long)id >= MMR_SYS_TAB)
+		return 0;
+	return sys_types[id];
 }
 
 static __always_inline void read_path(char *dst, __u64 uptr, __u32 *flags)
@@ -486,8 +484,9 @@ static __always_inline __u8 prefix_verdict(const char *path)
 	struct mmr_prefix_key *k = bpf_map_lookup_elem(&keyscratch, &zero);
 	if (!k || path[0] != '/')
 		return 0;
-	__builtin_memset(k->data, 0, sizeof(k->data));
-	bpf_probe_read_kernel_str(k->data, sizeof(k->data), path);
+	/* No prefix holds a NUL, so the bytes after the path's NUL cannot
+	 * make a longer prefix match: copy the head without clearing. */
+	__builtin_memcpy(k->data, path, sizeof(k->data));
 	k->prefixlen = MMR_SENSOR_PREFIX_MAX * 8;
 	__u8 *v = bpf_map_lookup_elem(&prefixes, k);
 	return v ? *v : 0;
@@ -555,18 +554,6 @@ static __always_inline int capture_file(struct inflight *in, long id, struct pt_
 	f->path2[0] = 0;
 	f->aux[0] = 0;
 	__u32 *fl = &f->h.flags;
-	if (use_prefix4 && !open_all && (id == MMR_NR_open || id == MMR_NR_openat)) {
-		/* a read-only open of a path whose head no sensitive prefix
-		 * has: drop before copying the path */
-		__u64 fl0 = id == MMR_NR_open ? a1 : a2;
-		if (!(fl0 & (MMR_O_WRONLY | MMR_O_RDWR | MMR_O_CREAT | MMR_O_TRUNC))) {
-			__u32 head = 0;
-			if (bpf_probe_read_user(&head, sizeof(head), (void *)(id == MMR_NR_open ? a0 : a1)))
-				return 0;
-			if (!bpf_map_lookup_elem(&prefix4, &head))
-				return 0;
-		}
-	}
 	switch (id) {
 	case MMR_NR_open:
 		read_path(f->path, a0, fl);
@@ -875,40 +862,78 @@ static __always_inline int capture_dns(struct inflight *in, long id, struct pt_r
 	return 1;
 }
 
-SEC("raw_tp/sys_enter")
+/* Filters that need no per-task state, run before the task storage is
+ * touched (or created). 0: drop the syscall. */
+static __always_inline int prefilter(__u32 type, long id, struct pt_regs *regs, struct task_struct *t,
+				     __u64 pid_tgid)
+{
+	if (type == MMR_SENSOR_OPEN) {
+		/* a read-only open of a path whose head no sensitive prefix
+		 * has: drop before copying the path */
+		if (!use_prefix4 || open_all || (id != MMR_NR_open && id != MMR_NR_openat))
+			return 1;
+		__u64 fl0 = id == MMR_NR_open ? regs->si : regs->dx;
+		if (fl0 & (MMR_O_WRONLY | MMR_O_RDWR | MMR_O_CREAT | MMR_O_TRUNC))
+			return 1;
+		__u32 head = 0;
+		if (bpf_probe_read_user(&head, sizeof(head), (void *)(id == MMR_NR_open ? regs->di : regs->si)))
+			return 0;
+		return bpf_map_lookup_elem(&prefix4, &head) != NULL;
+	}
+	if (type == MMR_SENSOR_DNS) {
+		if (!dns_armed)
+			/* read/write/recv*: no DNS socket seen yet */
+			return id == MMR_NR_sendto || id == MMR_NR_sendmsg || id == MMR_NR_sendmmsg;
+		if (id == MMR_NR_sendto || id == MMR_NR_sendmsg || id == MMR_NR_sendmmsg)
+			return 1; /* the destination may be port 53: capture_dns decides */
+		__u64 key = (pid_tgid & 0xffffffff00000000ULL) | (__u32)regs->di;
+		return bpf_map_lookup_elem(&dns_socks, &key) != NULL;
+	}
+	if (type == MMR_SENSOR_CLOSE) {
+		/* only IP sockets */
+		struct sock *sk = fd_sock(t, (__s32)regs->di);
+		if (!sk)
+			return 0;
+		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		return fam == MMR_AF_INET || fam == MMR_AF_INET6;
+	}
+	return 1;
+}
+
+SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	__u32 type = syscall_type(id);
 	if (!type || !enabled(type))
 		return 0;
-	if (type == MMR_SENSOR_DNS && !dns_armed && id != MMR_NR_sendto && id != MMR_NR_sendmsg &&
-	    id != MMR_NR_sendmmsg)
-		return 0; /* read/write/recv*: no DNS socket seen yet */
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == self_tgid)
 		return 0;
-	__u32 zero = 0;
-	struct inflight *in = bpf_map_lookup_elem(&scratch, &zero);
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (!prefilter(type, id, regs, t, pid_tgid))
+		return 0;
+	struct inflight *in = bpf_task_storage_get(&pending, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!in)
 		return 0;
-	struct task_struct *t = bpf_get_current_task_btf();
+	in->kind = 0;
 	int keep;
+	__u32 kind;
 	struct mmr_sensor_hdr *h;
 	if (type == MMR_SENSOR_DNS) {
-		in->kind = 3;
+		kind = 3;
 		h = &in->dns.h;
 		h->type = type;
 		h->flags = 0;
 		keep = capture_dns(in, id, regs, t, pid_tgid);
 	} else if ((type >= MMR_SENSOR_CONNECT && type <= MMR_SENSOR_BIND) || type == MMR_SENSOR_DUP ||
 		   type == MMR_SENSOR_CLOSE) {
-		in->kind = 2;
+		kind = 2;
 		h = &in->net.h;
 		h->type = type;
 		h->flags = 0;
 		keep = capture_net(in, id, regs, t);
 	} else {
-		in->kind = 1;
+		kind = 1;
 		h = &in->file.h;
 		h->type = type;
 		h->flags = 0;
@@ -920,26 +945,31 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	fill_hdr(h, type, t);
 	h->syscall = id;
 	h->pad = 0;
-	bpf_map_update_elem(&pending, &pid_tgid, in, BPF_ANY);
+	in->nr = (__u32)id;
+	in->kind = kind;
 	return 0;
 }
 
-SEC("raw_tp/sys_exit")
+SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	/* only syscalls that sys_enter may have kept reach the map lookup */
-	long id = BPF_CORE_READ(regs, orig_ax);
+	/* only syscalls that sys_enter may have kept reach the storage */
+	long id = regs->orig_ax;
 	__u32 type = syscall_type(id);
 	if (!type || !enabled(type))
 		return 0;
 	if (type == MMR_SENSOR_DNS && !dns_armed)
 		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&pending, &pid_tgid);
-	if (!in)
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct inflight *in = bpf_task_storage_get(&pending, t, 0, 0);
+	if (!in || !in->kind)
 		return 0;
+	__u32 kind = in->kind;
+	in->kind = 0;
+	if (in->nr != (__u32)id)
+		return 0; /* not the syscall captured (its exit was missed) */
 	long r = 0;
-	if (in->kind == 3) {
+	if (kind == 3) {
 		struct mmr_sensor_dns *d = &in->dns;
 		d->h.ret = ret;
 		if (in->ubuf) {
@@ -948,40 +978,37 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 				d->len = l;
 		}
 		if (ret < 0 && in->ubuf)
-			goto out; /* a failed read: nothing received */
+			return 0; /* a failed read: nothing received */
 		stamp(&d->h);
-		r = bpf_ringbuf_output(&events, d, sizeof(*d), rb_flags());
-	} else if (in->kind == 2) {
+		r = bpf_ringbuf_output(&events, d, sizeof(*d), rb_flags(sizeof(*d)));
+	} else if (kind == 2) {
 		struct mmr_sensor_net *n = &in->net;
 		n->h.ret = ret;
-		struct task_struct *t = bpf_get_current_task_btf();
 		__u32 nr = n->h.syscall;
 		if (nr == MMR_NR_accept || nr == MMR_NR_accept4) {
 			if (ret >= 0)
 				sock_addrs(fd_sock(t, ret), n, 1);
 		} else if (n->h.type == MMR_SENSOR_DUP) {
 			if (ret < 0)
-				goto out;
+				return 0;
 			struct sock *sk = fd_sock(t, ret);
 			if (!sk)
-				goto out;
+				return 0;
 			sock_addrs(sk, n, 1);
 			if (n->family != MMR_AF_INET && n->family != MMR_AF_INET6)
-				goto out;
+				return 0;
 		} else if (n->h.type != MMR_SENSOR_CLOSE) {
 			sock_addrs(fd_sock(t, n->fd), n, 0);
 		}
 		stamp(&n->h);
-		r = bpf_ringbuf_output(&events, n, sizeof(*n), rb_flags());
+		r = bpf_ringbuf_output(&events, n, sizeof(*n), rb_flags(sizeof(*n)));
 	} else {
 		struct mmr_sensor_file *f = &in->file;
 		f->h.ret = ret;
 		stamp(&f->h);
-		r = bpf_ringbuf_output(&events, f, sizeof(*f), rb_flags());
+		r = bpf_ringbuf_output(&events, f, sizeof(*f), rb_flags(sizeof(*f)));
 	}
 	if (r)
 		count_drop();
-out:
-	bpf_map_delete_elem(&pending, &pid_tgid);
 	return 0;
 }

@@ -23,16 +23,18 @@ struct mmr_prefix_key {
 	__u8 data[MMR_SENSOR_PREFIX_MAX];
 };
 
-/* Syscall arguments of the x86_64 ABI from the user pt_regs of sys_enter. */
+/* Syscall arguments of the x86_64 ABI from the user pt_regs of sys_enter.
+ * The programs are tp_btf: regs is a BTF pointer, read directly (no
+ * bpf_probe_read_kernel call per argument). */
 static __always_inline __u64 mmr_sys_arg(struct pt_regs *regs, int n)
 {
 	switch (n) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10);
-	case 4: return BPF_CORE_READ(regs, r8);
-	default: return BPF_CORE_READ(regs, r9);
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
 	}
 }
 

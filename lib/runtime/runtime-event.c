@@ -378,6 +378,26 @@ void mmr_rt_event_init(struct mmr_rt_event *e)
 	e->fd.num = -1;
 }
 
+void mmr_rt_event_reset(struct mmr_rt_event *e)
+{
+	struct mmr_rt_fd *fd = &e->fd;
+	e->seq = e->ts = 0;
+	e->type = 0;
+	e->dir = MMR_RT_DIR_EXIT;
+	e->res = 0;
+	e->tid = e->pid = 0;
+	e->nargs = 0;
+	e->proc = NULL;
+	e->container = NULL;
+	memset(fd, 0, offsetof(struct mmr_rt_fd, name));
+	fd->num = -1;
+	fd->name[0] = 0;
+	fd->nameraw[0] = 0;
+	memset(&fd->cip, 0, offsetof(struct mmr_rt_fd, sip_name) - offsetof(struct mmr_rt_fd, cip));
+	fd->sip_name[0] = 0;
+	memset((char *)fd + offsetof(struct mmr_rt_fd, ino), 0, sizeof(*fd) - offsetof(struct mmr_rt_fd, ino));
+}
+
 int mmr_rt_event_add_arg(struct mmr_rt_event *e, const char *name, const char *value,
 			 int64_t num, bool has_num)
 {

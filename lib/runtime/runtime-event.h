@@ -332,6 +332,11 @@ const char *mmr_rt_container_label(const struct mmr_rt_container *c, const char 
 
 /* Initialise an event for reuse: zero, dir '<', fd.num -1. */
 void mmr_rt_event_init(struct mmr_rt_event *e);
+/* The same for an event about to be refilled (the decoder's hot path):
+ * every field reads as after mmr_rt_event_init() (numbers 0, strings "",
+ * no arguments), but only the bytes that say so are written; the ~6 KiB
+ * of argument and name buffers behind them are left as they are. */
+void mmr_rt_event_reset(struct mmr_rt_event *e);
 /* Add argument NAME=VALUE (num optional: pass has_num false). -E2BIG when full. */
 int mmr_rt_event_add_arg(struct mmr_rt_event *e, const char *name, const char *value,
 			 int64_t num, bool has_num);

@@ -493,11 +493,45 @@ static void arg_str(struct mmr_rt_event *ev, const char *name, const char *v)
 	mmr_rt_event_add_arg(ev, name, v, 0, false);
 }
 
+/* The next argument slot, its value empty; NULL when full. The decoder
+ * writes values in place (no snprintf, no intermediate buffer): it runs
+ * for every event, at up to a few hundred thousand a second. */
+static struct mmr_rt_evt_arg *arg_slot(struct mmr_rt_event *ev, const char *name, int64_t num)
+{
+	if (ev->nargs >= MMR_RT_EVT_ARGS_N)
+		return NULL;
+	struct mmr_rt_evt_arg *a = &ev->args[ev->nargs++];
+	mmr_rt_strlcpy(a->name, name, sizeof(a->name));
+	a->value[0] = 0;
+	a->num = num;
+	a->has_num = true;
+	return a;
+}
+
+/* Decimal form of v into out (>= 21 bytes), NUL-terminated; its length. */
+static size_t fmt_i64(char *out, int64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	size_t o = 0;
+	if (v < 0)
+		out[o++] = '-';
+	while (n)
+		out[o++] = tmp[--n];
+	out[o] = 0;
+	return o;
+}
+
 static void arg_num(struct mmr_rt_event *ev, const char *name, int64_t v)
 {
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	mmr_rt_event_add_arg(ev, name, buf, v, true);
+	struct mmr_rt_evt_arg *a = arg_slot(ev, name, v);
+	if (a)
+		fmt_i64(a->value, v);
 }
 
 struct flagname {
@@ -508,17 +542,23 @@ struct flagname {
 static void arg_flags(struct mmr_rt_event *ev, const char *name, uint64_t v,
 		      const struct flagname *tab, const char *zero)
 {
-	char buf[MMR_RT_EVT_ARGVAL_MAX] = "";
+	struct mmr_rt_evt_arg *a = arg_slot(ev, name, (int64_t)v);
+	if (!a)
+		return;
+	char *buf = a->value;
 	size_t off = 0;
 	if (zero && *zero)
-		off = (size_t)snprintf(buf, sizeof(buf), "%s", zero);
+		off = mmr_rt_strlcpy(buf, zero, sizeof(a->value));
 	for (size_t i = 0; tab[i].name; i++)
 		if (v & tab[i].bit) {
-			int w = snprintf(buf + off, sizeof(buf) - off, "%s%s", off ? "|" : "", tab[i].name);
-			if (w > 0 && (size_t)w < sizeof(buf) - off)
-				off += (size_t)w;
+			size_t l = strlen(tab[i].name);
+			if (off + (off ? 1 : 0) + l >= sizeof(a->value))
+				continue; /* does not fit: left out whole */
+			if (off)
+				buf[off++] = '|';
+			memcpy(buf + off, tab[i].name, l + 1);
+			off += l;
 		}
-	mmr_rt_event_add_arg(ev, name, buf, (int64_t)v, true);
 }
 
 static const struct flagname open_flags[] = {
@@ -1064,7 +1104,7 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 	}
 	rec = &cp;
 	hd = &cp.h;
-	mmr_rt_event_init(ev);
+	mmr_rt_event_reset(ev);
 	/* evt.num is never 0 (Falco's never_true macro is evt.num=0) */
 	ev->seq = hd->seq ? hd->seq : h->records;
 	ev->ts = hd->ts_ns + (uint64_t)h->mono_to_epoch_ns; /* wraps on a hostile ts, never UB */

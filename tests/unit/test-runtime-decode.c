@@ -1,0 +1,168 @@
+/* test-runtime-decode: sensor records -> struct mmr_rt_event (runtime-proc.c).
+ *
+ * The decoder formats event arguments in place (no snprintf) and resets a
+ * reused event without clearing its buffers: these tests decode records
+ * into one event struct in turn and check every argument Falco rules read,
+ * and that nothing of an earlier event shows through. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test-util.h"
+
+#include "bpf/sensor.h"
+#include "runtime/runtime-event.h"
+#include "runtime/runtime-proc.h"
+
+#define PID_GONE 4000123 /* never a live pid: /proc lookups miss */
+
+static void hdr(struct mmr_sensor_hdr *h, uint32_t type, uint32_t nr, int64_t ret)
+{
+	memset(h, 0, sizeof(*h));
+	h->seq = 7;
+	h->type = type;
+	h->pid = h->tid = PID_GONE;
+	h->ppid = 1;
+	h->loginuid = (uint32_t)-1;
+	h->syscall = nr;
+	h->ret = ret;
+	memcpy(h->comm, "writer", 7);
+}
+
+static const char *arg(const struct mmr_rt_event *ev, const char *name)
+{
+	const struct mmr_rt_evt_arg *a = mmr_rt_event_arg(ev, name);
+	return a ? a->value : NULL;
+}
+
+static void test_open_then_setuid(void **state)
+{
+	(void)state;
+	struct mmr_rt_host h;
+	assert_int_equal(mmr_rt_host_init(&h, 64), 0);
+	h.resolve_containers = false;
+	static struct mmr_rt_event ev;
+	mmr_rt_event_init(&ev);
+
+	struct mmr_sensor_file f;
+	memset(&f, 0, sizeof(f));
+	hdr(&f.h, MMR_SENSOR_OPEN, MMR_NR_openat, 5);
+	f.dirfd = -100;
+	f.a0 = 01 | 0100 | 01000 | 02000000; /* O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC */
+	f.a1 = 0600;
+	snprintf(f.path, sizeof(f.path), "%s", "/tmp/mmr-decode/file");
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_int_equal(ev.type, MMR_RT_EVT_OPENAT);
+	assert_int_equal(ev.nargs, 5);
+	assert_string_equal(arg(&ev, "fd"), "5");
+	assert_string_equal(arg(&ev, "name"), "/tmp/mmr-decode/file");
+	assert_string_equal(arg(&ev, "flags"), "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC");
+	assert_int_equal(mmr_rt_event_arg(&ev, "flags")->num, (int64_t)f.a0);
+	assert_string_equal(arg(&ev, "mode"), "384");
+	assert_string_equal(arg(&ev, "dirfd"), "-100");
+	assert_int_equal(ev.fd.num, 5);
+	assert_int_equal(ev.fd.typechar, 'f');
+	assert_string_equal(ev.fd.name, "/tmp/mmr-decode/file");
+
+	/* read-only, every flag name */
+	hdr(&f.h, MMR_SENSOR_OPEN, MMR_NR_open, -2);
+	f.a0 = 0 | 0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 010000 | 040000 | 0100000 | 0200000 |
+	       0400000 | 01000000 | 02000000 | 04000000 | 010000000 | 020000000;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_int_equal(ev.type, MMR_RT_EVT_OPEN);
+	assert_int_equal(ev.nargs, 4); /* open(2) has no dirfd */
+	assert_string_equal(arg(&ev, "fd"), "-2");
+	assert_int_equal(ev.fd.num, -1);
+	assert_string_equal(arg(&ev, "flags"),
+			    "O_RDONLY|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_DSYNC|"
+			    "O_DIRECT|O_LARGEFILE|O_DIRECTORY|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_SYNC|"
+			    "O_PATH|O_TMPFILE");
+	assert_int_equal(ev.fd.typechar, 'd');
+
+	/* the same event struct, refilled by a record with other arguments */
+	hdr(&f.h, MMR_SENSOR_SETUID, MMR_NR_setresuid, INT64_MIN);
+	memset(f.path, 0, sizeof(f.path));
+	f.a0 = 0;
+	f.a1 = 1000;
+	f.a2 = 0;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_int_equal(ev.type, MMR_RT_EVT_SETRESUID);
+	assert_int_equal(ev.nargs, 3);
+	assert_string_equal(arg(&ev, "res"), "-9223372036854775808");
+	assert_string_equal(arg(&ev, "euid"), "0");
+	assert_string_equal(arg(&ev, "ruid"), "1000");
+	assert_null(arg(&ev, "fd"));
+	assert_null(arg(&ev, "flags"));
+	assert_int_equal(ev.res, INT64_MIN);
+	assert_int_equal(ev.fd.num, -1);
+	assert_int_equal(ev.fd.typechar, 0);
+	assert_int_equal(ev.fd.open_flags, 0);
+	assert_string_equal(ev.fd.name, "");
+	assert_string_equal(ev.fd.nameraw, "");
+	assert_string_equal(ev.fd.sip_name, "");
+	assert_int_equal(ev.fd.cport, 0);
+	assert_int_equal(ev.fd.sip.family, 0);
+
+	/* extreme numbers: res of an unlink */
+	hdr(&f.h, MMR_SENSOR_UNLINK, MMR_NR_unlink, INT64_MIN);
+	snprintf(f.path, sizeof(f.path), "%s", "/tmp/gone");
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "res"), "-9223372036854775808");
+	assert_string_equal(arg(&ev, "path"), "/tmp/gone");
+	hdr(&f.h, MMR_SENSOR_UNLINK, MMR_NR_unlink, INT64_MAX);
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "res"), "9223372036854775807");
+
+	/* unshare: flag names without a zero name */
+	hdr(&f.h, MMR_SENSOR_UNSHARE, 272, 0);
+	f.a0 = 0x00020000 | 0x40000000;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "flags"), "CLONE_NEWNS|CLONE_NEWNET");
+	f.a0 = 0;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "flags"), "");
+	assert_string_equal(arg(&ev, "res"), "0");
+
+	mmr_rt_host_release(&h);
+}
+
+static void test_reset_matches_init(void **state)
+{
+	(void)state;
+	static struct mmr_rt_event a, b;
+	memset(&a, 0x5a, sizeof(a));
+	mmr_rt_event_reset(&a);
+	mmr_rt_event_init(&b);
+	assert_int_equal(a.seq, b.seq);
+	assert_int_equal(a.ts, b.ts);
+	assert_int_equal(a.type, b.type);
+	assert_int_equal(a.dir, MMR_RT_DIR_EXIT);
+	assert_int_equal(a.res, 0);
+	assert_int_equal(a.tid, 0);
+	assert_int_equal(a.pid, 0);
+	assert_int_equal(a.nargs, 0);
+	assert_null(a.proc);
+	assert_null(a.container);
+	assert_int_equal(a.fd.num, -1);
+	assert_memory_equal(&a.fd, &b.fd, offsetof(struct mmr_rt_fd, name));
+	assert_string_equal(a.fd.name, "");
+	assert_string_equal(a.fd.nameraw, "");
+	assert_string_equal(a.fd.sip_name, "");
+	assert_memory_equal(&a.fd.cip, &b.fd.cip, sizeof(a.fd.cip));
+	assert_memory_equal(&a.fd.sip, &b.fd.sip, sizeof(a.fd.sip));
+	assert_int_equal(a.fd.cport, 0);
+	assert_int_equal(a.fd.sport, 0);
+	assert_int_equal(a.fd.ino, 0);
+	assert_int_equal(a.fd.dev, 0);
+	assert_null(mmr_rt_event_arg(&a, "fd"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_then_setuid),
+		cmocka_unit_test(test_reset_matches_init),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
