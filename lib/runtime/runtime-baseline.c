@@ -15,6 +15,7 @@
 #include "core/core-error.h"
 #include "core/core-hash.h"
 #include "core/core-json.h"
+#include "core/core-sqlite.h"
 #include "core/core-vec.h"
 #include "model/model.h"
 
@@ -712,40 +713,23 @@ int mmr_rt_baselines_import_yaml(struct mmr_rt_baselines *b, const void *data, s
 
 /* SQLite: schema_version(version), workloads(key, digest, mode),
  * items(workload, kind, item, origin). */
-static const char bl_schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);"
+static const char *const bl_migrations[] = {
+	/* 0 -> 1 */
 	"CREATE TABLE IF NOT EXISTS workloads(key TEXT PRIMARY KEY, digest TEXT, mode TEXT);"
 	"CREATE TABLE IF NOT EXISTS items(workload TEXT, kind TEXT, item TEXT, origin TEXT,"
-	" PRIMARY KEY(workload, kind, item));";
+	" PRIMARY KEY(workload, kind, item));",
+};
 
 static int db_open(const char *path, int flags, sqlite3 **ret)
 {
-	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return -EIO;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, bl_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return -EIO;
-	}
-	sqlite3_stmt *st;
-	int v = -1;
-	if (sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (v == -1 && sqlite3_exec(db, "INSERT INTO schema_version VALUES(1)", NULL, NULL, NULL) == SQLITE_OK)
-		v = 1;
-	if (v != 1) {
-		sqlite3_close(db);
-		return -EPROTO;
-	}
-	*ret = db;
-	return 0;
+	static const struct mmr_sqlite_schema schema = {
+		.name = "baseline store",
+		.busy_ms = 5000,
+		.init_sql = "PRAGMA journal_mode=WAL;",
+		.steps = bl_migrations,
+		.nsteps = 1,
+	};
+	return mmr_sqlite_open(path, flags, &schema, ret, NULL, NULL);
 }
 
 int mmr_rt_baselines_save(const struct mmr_rt_baselines *b, const char *path)
