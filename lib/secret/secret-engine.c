@@ -35,11 +35,11 @@ static char *keyword_regex(const char *kw)
 
 struct pats {
 	char **expr;
-	unsigned *flags, *ids;
+	unsigned *flags, *ids, *kwlen;
 	size_t n, cap;
 };
 
-static int pats_add(struct pats *p, char *expr, unsigned flags, unsigned rule)
+static int pats_add(struct pats *p, char *expr, unsigned flags, unsigned rule, unsigned kwlen)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 256;
@@ -52,13 +52,17 @@ static int pats_add(struct pats *p, char *expr, unsigned flags, unsigned rule)
 		unsigned *i = realloc(p->ids, cap * sizeof(*i));
 		if (i)
 			p->ids = i;
-		if (!e || !f || !i)
+		unsigned *k = realloc(p->kwlen, cap * sizeof(*k));
+		if (k)
+			p->kwlen = k;
+		if (!e || !f || !i || !k)
 			return -ENOMEM;
 		p->cap = cap;
 	}
 	p->expr[p->n] = expr;
 	p->flags[p->n] = flags;
 	p->ids[p->n] = rule;
+	p->kwlen[p->n] = kwlen;
 	p->n++;
 	return 0;
 }
@@ -70,6 +74,7 @@ static void pats_release(struct pats *p)
 	free(p->expr);
 	free(p->flags);
 	free(p->ids);
+	free(p->kwlen);
 }
 
 /* Drop every pattern of rule `rule` from the list. */
@@ -84,6 +89,7 @@ static void pats_drop_rule(struct pats *p, unsigned rule)
 		p->expr[k] = p->expr[i];
 		p->flags[k] = p->flags[i];
 		p->ids[k] = p->ids[i];
+		p->kwlen[k] = p->kwlen[i];
 		k++;
 	}
 	p->n = k;
@@ -94,6 +100,84 @@ static int set_note(struct mmr_secret_rule *r, const char *msg)
 	free(r->note);
 	r->note = strdup(msg);
 	return r->note ? 0 : -ENOMEM;
+}
+
+/* Does every match of the regex start with one of its keywords? True when
+ * it begins with a group of plain alternatives, `(?i)(?:key|api|token)`, each
+ * a keyword, the group not optional and no `|` outside groups after it; and
+ * no keyword of the rule lies inside another (so keyword ends come in the
+ * order of their starts). Such a rule is tried only where a keyword starts
+ * (PCRE2_ANCHORED), not at every byte of the window. Sets *is_start[k] for
+ * the keywords the regex can start with. */
+static bool starts_with_keyword(const struct mmr_secret_rule *r, bool *is_start)
+{
+	const char *p = r->regex;
+	if (r->multiline || !p || !r->nkeywords)
+		return false;
+	for (size_t a = 0; a < r->nkeywords; a++)
+		for (size_t b = 0; b < r->nkeywords; b++)
+			if (a != b && strstr(r->keywords[a], r->keywords[b]))
+				return false;
+	if (strncmp(p, "(?i)", 4) == 0)
+		p += 4;
+	if (strncmp(p, "(?:", 3) != 0)
+		return false;
+	p += 3;
+	memset(is_start, 0, r->nkeywords * sizeof(*is_start));
+	for (;;) {
+		size_t n = 0;
+		char lit[64];
+		while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+		       (p[n] >= '0' && p[n] <= '9') || p[n] == '_') {
+			if (n + 1 >= sizeof(lit))
+				return false;
+			lit[n] = (char)(p[n] >= 'A' && p[n] <= 'Z' ? p[n] - 'A' + 'a' : p[n]);
+			n++;
+		}
+		lit[n] = 0;
+		bool found = false;
+		for (size_t k = 0; n && k < r->nkeywords; k++)
+			if (strcmp(r->keywords[k], lit) == 0)
+				found = is_start[k] = true;
+		if (!found)
+			return false;
+		p += n;
+		if (*p == ')')
+			break;
+		if (*p != '|')
+			return false;
+		p++;
+	}
+	p++;
+	if (*p == '?' || *p == '*' || *p == '{')
+		return false;
+	/* no alternative at the top level after the group */
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (!*++p)
+				return false;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				if (*p++ == '\\' && *p)
+					p++;
+			if (!*p)
+				return false;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (--depth < 0)
+				return false;
+		} else if (*p == '|' && depth == 0) {
+			return false;
+		}
+	}
+	return true;
 }
 
 int mmr_secret_compile_engine(struct mmr_secret_rules *rs, struct mmr_error *reterr)
@@ -113,14 +197,36 @@ int mmr_secret_compile_engine(struct mmr_secret_rules *rs, struct mmr_error *ret
 		}
 		if (r->nkeywords) {
 			r->pf = MMR_SECRET_PF_KEYWORDS;
+			bool *is_start = calloc(r->nkeywords, sizeof(*is_start));
+			if (!is_start) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			r->anchored = starts_with_keyword(r, is_start);
+			if (r->anchored) {
+				/* compiled anchored for JIT (PCRE2_ANCHORED at match
+				 * time would run the interpreter) */
+				int ec;
+				PCRE2_SIZE eo;
+				r->re_at = pcre2_compile((PCRE2_SPTR)r->regex, PCRE2_ZERO_TERMINATED,
+							 PCRE2_DOLLAR_ENDONLY | PCRE2_ANCHORED, &ec, &eo,
+							 NULL);
+				if (r->re_at)
+					(void)pcre2_jit_compile(r->re_at, PCRE2_JIT_COMPLETE);
+				else
+					r->anchored = false;
+			}
 			for (size_t k = 0; k < r->nkeywords; k++) {
 				char *e = keyword_regex(r->keywords[k]);
-				if (!e || pats_add(&p, e, HS_FLAG_CASELESS, (unsigned)i) < 0) {
+				unsigned kl = r->anchored && is_start[k] ? (unsigned)strlen(r->keywords[k]) : 0;
+				if (!e || pats_add(&p, e, HS_FLAG_CASELESS, (unsigned)i, kl) < 0) {
 					free(e);
+					free(is_start);
 					rc = -ENOMEM;
 					goto out;
 				}
 			}
+			free(is_start);
 			continue;
 		}
 		/* no keywords: the regex itself as a prefilter, when Vectorscan
@@ -145,7 +251,7 @@ int mmr_secret_compile_engine(struct mmr_secret_rules *rs, struct mmr_error *ret
 		}
 		char *e = strdup(r->regex);
 		r->pf = MMR_SECRET_PF_HS;
-		if (!e || pats_add(&p, e, HS_FLAG_PREFILTER, (unsigned)i) < 0) {
+		if (!e || pats_add(&p, e, HS_FLAG_PREFILTER, (unsigned)i, 0) < 0) {
 			free(e);
 			rc = -ENOMEM;
 			goto out;
@@ -198,6 +304,11 @@ int mmr_secret_compile_engine(struct mmr_secret_rules *rs, struct mmr_error *ret
 			goto out;
 		}
 		memcpy(rs->hs_rule, p.ids, p.n * sizeof(*rs->hs_rule));
+		if (!(rs->hs_kwlen = malloc(p.n * sizeof(*rs->hs_kwlen)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(rs->hs_kwlen, p.kwlen, p.n * sizeof(*rs->hs_kwlen));
 		rs->nhs = p.n;
 	}
 	for (size_t i = 0; i < rs->n; i++)
@@ -487,6 +598,30 @@ static int confirm(struct mmr_secret_scratch *s, size_t ri, size_t ws, size_t we
 	return 0;
 }
 
+/* An anchored rule (starts_with_keyword) tried at one keyword start, the
+ * subject ending where the window ends. Same results as confirm() over the
+ * window: each match starts at some keyword, tried in the order they come. */
+static int confirm_at(struct mmr_secret_scratch *s, size_t ri, size_t from, size_t we)
+{
+	const struct mmr_secret_rule *r = &s->rs->rules[ri];
+	uint32_t opts = we < s->len ? PCRE2_NOTEOL : 0;
+	if (from >= we)
+		return 0;
+	int n = pcre2_match(r->re_at, (PCRE2_SPTR)s->data, we, from, opts, s->md, s->rs->mctx);
+	if (n < 0)
+		return 0;
+	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+	size_t ms = ov[0], me = ov[1];
+	if (ms < s->last_end[ri] && s->last_end[ri] != 0)
+		return 0;
+	int rc = consider(s, ri, ov, n);
+	if (rc < 0)
+		return rc;
+	if (me > ms)
+		s->last_end[ri] = me;
+	return s->nhits >= MMR_SECRET_MAX_PER_FILE ? 1 : 0;
+}
+
 static int on_hs(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
 		 void *ctx)
 {
@@ -498,6 +633,11 @@ static int on_hs(unsigned int id, unsigned long long from, unsigned long long to
 	if (!s->path_ok[ri])
 		return 0;
 	size_t hit = (size_t)to ? (size_t)to - 1 : 0;
+	if (r->anchored && s->done_until[ri] && hit < s->done_until[ri]) {
+		/* inside the window of an earlier keyword: tried with its end */
+		unsigned kl = s->rs->hs_kwlen[id];
+		return kl && to >= kl ? confirm_at(s, ri, (size_t)to - kl, s->done_until[ri]) != 0 : 0;
+	}
 	if (s->done_until[ri] && hit < s->done_until[ri])
 		return 0;
 	size_t ws, we;
@@ -530,6 +670,10 @@ static int on_hs(unsigned int id, unsigned long long from, unsigned long long to
 			ws = s->last_end[ri];
 	}
 	s->done_until[ri] = we ? we : 1;
+	if (r->anchored) {
+		unsigned kl = s->rs->hs_kwlen[id];
+		return kl && to >= kl ? confirm_at(s, ri, (size_t)to - kl, we) != 0 : 0;
+	}
 	int rc = confirm(s, ri, ws, we);
 	return rc != 0; /* non-zero stops Vectorscan */
 }

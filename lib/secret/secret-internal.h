@@ -36,11 +36,13 @@ struct mmr_secret_rule {
 	size_t nkeywords;
 	char *regex;                   /* PCRE2 text (translated), NULL for path-only */
 	pcre2_code *re;
+	pcre2_code *re_at;             /* anchored rules: re compiled PCRE2_ANCHORED (JIT) */
 	pcre2_code *path;
 	int secret_group;
 	double entropy;
 	enum mmr_severity severity;
 	bool multiline;                /* the regex can cross lines */
+	bool anchored;                 /* every match starts with a keyword: tried there only */
 	enum mmr_secret_pf pf;
 	char *note;
 	struct mmr_secret_allowlist *al;
@@ -54,6 +56,8 @@ struct mmr_secret_rules {
 	size_t nal;
 	hs_database_t *db;             /* NULL when no pattern is prefiltered */
 	unsigned *hs_rule;             /* pattern id -> rule index */
+	unsigned *hs_kwlen;            /* pattern id -> length of a keyword a match can start
+					  with (anchored rules), else 0 */
 	size_t nhs;
 	size_t *always;                /* rules run by PCRE2 over the whole buffer */
 	size_t nalways;

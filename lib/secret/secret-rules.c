@@ -83,6 +83,7 @@ static void rule_release(struct mmr_secret_rule *r)
 	free(r->keywords);
 	free(r->regex);
 	pcre2_code_free(r->re);
+	pcre2_code_free(r->re_at);
 	pcre2_code_free(r->path);
 	free(r->note);
 	for (size_t i = 0; i < r->nal; i++)
@@ -103,6 +104,7 @@ void mmr_secret_rules_free(struct mmr_secret_rules *rs)
 	if (rs->db)
 		hs_free_database(rs->db);
 	free(rs->hs_rule);
+	free(rs->hs_kwlen);
 	free(rs->always);
 	pcre2_match_context_free(rs->mctx);
 	free(rs);

@@ -123,6 +123,27 @@ def test_many_files_worker_pool(t):
     assert rep == rep2
 
 
+def test_rule_starting_with_keyword(t):
+    # a regex that begins with its keywords is tried only where a keyword
+    # starts (anchored): every match must still be found, two on one line,
+    # upper case, inside a word, one keyword right after another
+    t.write("kw.toml", """
+[[rules]]
+id = "foo-token"
+description = "foo token"
+regex = '''(?i)(?:foo|bar)[ \\t]*[=:][ \\t]*([a-z0-9]{8})\\b'''
+keywords = ["foo", "bar"]
+""")
+    t.write("kw/a.txt", "a foo=abcd1234 bar: wxyz9876\nBAR=zzzz1111\nfoo\n=notmatch\n"
+            "xfoo=1234abcd foo=short\nfoofoo=aaaa2222\n")
+    rep = t.run_json("fs", "--scanners", "secret", "--show-secrets", "--secret-config",
+                     t.path("kw.toml"), t.path("kw"))
+    got = [(f["location"]["startLine"], f["location"]["column"], f["evidence"])
+           for f in secrets(rep)]
+    assert got == [(1, 7, "abcd1234"), (1, 21, "wxyz9876"), (2, 5, "zzzz1111"),
+                   (5, 6, "1234abcd"), (6, 8, "aaaa2222")], got
+
+
 def test_scanners_none_and_secret_off(t):
     t.write("e/ok.txt", f'token = "{GHP}"\n')
     assert secrets(t.run_json("fs", "--scanners", "vuln", t.path("e"))) == []
