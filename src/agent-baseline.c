@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/core-arena.h"
 #include "core/core-buf.h"
 #include "core/core-error.h"
+#include "core/core-vec.h"
+#include "runtime/runtime-enforce.h"
 #include "runtime/runtime-baseline.h"
 #include "runtime/runtime-sensor.h"
 #include "src/agent.h"
@@ -34,6 +38,7 @@
 #define BL_SAVE_EVERY_NS (5ull * 1000000000ull)
 #define BL_MAX_WORKLOAD_NAMES 64
 #define BL_IMPORT_MAX (64u << 20)
+#define BL_DEFAULT_DEDUP_NS (10ull * 1000000000ull)
 
 static struct {
 	bool enabled;
@@ -50,7 +55,22 @@ static struct {
 	struct mmr_agent *ag;
 	uint64_t saved_changes, last_save_ns;
 	uint64_t deviations, alerts, saves, save_errors;
-} st = { .db = BL_DEFAULT_DB, .quiet_ns = BL_DEFAULT_QUIET_NS };
+	uint64_t dedup_ns;
+	struct mmr_rt_enforce_dedup dedup;
+	struct mmr_rt_baseline_opts opts;
+	uint64_t view_changes; /* mmr_rt_baselines_changes() the view was built at */
+	bool view_built;
+} st = { .db = BL_DEFAULT_DB, .quiet_ns = BL_DEFAULT_QUIET_NS, .dedup_ns = BL_DEFAULT_DEDUP_NS };
+
+/* The exec view of the protected workloads (see agent-baseline.h). */
+struct bl_view {
+	struct mmr_arena *arena;
+	struct mmr_map wls;   /* key of a workload in protect mode -> itself */
+	struct mmr_map items; /* "KEY\x1fEXE" -> origin marker */
+};
+static char view_learned, view_allowed, view_denied; /* origin markers (addresses) */
+static pthread_mutex_t view_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bl_view *view; /* under view_lock */
 
 /* ---- helpers shared with agent-netmap.c and agent-fim.c ---- */
 
@@ -132,6 +152,170 @@ bool mmr_agent_baseline_protects(const char *workload_key)
 	       m == MMR_RT_BL_PROTECT;
 }
 
+uint64_t mmr_agent_alert_dedup_ns(void)
+{
+	return st.dedup_ns;
+}
+
+bool mmr_agent_baseline_may_protect(void)
+{
+	if (!st.bl)
+		return false;
+	if (st.opts.after_learning == MMR_RT_BL_PROTECT || st.opts.new_mode == MMR_RT_BL_PROTECT)
+		return true;
+	size_t n = mmr_rt_baselines_n(st.bl);
+	for (size_t i = 0; i < n; i++) {
+		struct mmr_rt_bl_info in;
+		if (mmr_rt_baselines_info(st.bl, i, &in) == 0 && in.mode == MMR_RT_BL_PROTECT)
+			return true;
+	}
+	return false;
+}
+
+/* The image without its tag or digest (as mmr_rt_baseline_key). */
+static void image_repo(const char *image, char *out, size_t size)
+{
+	const char *slash = strrchr(image, '/');
+	const char *at = strchr(image, '@');
+	const char *colon = strchr(slash ? slash : image, ':');
+	size_t n = strlen(image);
+	if (at)
+		n = (size_t)(at - image);
+	if (colon && (size_t)(colon - image) < n)
+		n = (size_t)(colon - image);
+	snprintf(out, size, "%.*s", (int)n, image);
+}
+
+void mmr_agent_baseline_key_of(const char *name, const char *image, char *out, size_t size)
+{
+	char repo[MMR_RT_CONTAINER_STR_MAX];
+	image_repo(image ? image : "", repo, sizeof(repo));
+	for (size_t i = 0; i < st.nnames; i++) {
+		const char *g = st.names[i].glob;
+		if ((name && name[0] && fnmatch(g, name, 0) == 0) || (image && image[0] && fnmatch(g, image, 0) == 0) ||
+		    (repo[0] && fnmatch(g, repo, 0) == 0)) {
+			snprintf(out, size, "workload:%s", st.names[i].name);
+			return;
+		}
+	}
+	if (repo[0])
+		snprintf(out, size, "image:%s", repo);
+	else if (name && name[0])
+		snprintf(out, size, "container:%s", name);
+	else if (size)
+		out[0] = 0;
+}
+
+const char *mmr_agent_bl_verdict_text(enum mmr_agent_bl_verdict v)
+{
+	switch (v) {
+	case MMR_AGENT_BL_ALLOWED:
+		return "in the baseline";
+	case MMR_AGENT_BL_NOT_LEARNED:
+		return "not in the learned baseline";
+	case MMR_AGENT_BL_DENY_LISTED:
+		return "on the baseline's deny list";
+	default:
+		return "not protected";
+	}
+}
+
+enum mmr_agent_bl_verdict mmr_agent_baseline_exec_verdict(const char *workload_key, const char *const *names,
+							   size_t n)
+{
+	enum mmr_agent_bl_verdict v = MMR_AGENT_BL_UNPROTECTED;
+	if (!workload_key || !workload_key[0])
+		return v;
+	char k[MMR_RT_BL_KEY_MAX + MMR_RT_BL_ITEM_MAX + 2];
+	pthread_mutex_lock(&view_lock);
+	if (view && mmr_map_get(&view->wls, workload_key)) {
+		v = MMR_AGENT_BL_NOT_LEARNED;
+		for (size_t i = 0; i < n; i++) {
+			if (!names[i] || !names[i][0])
+				continue;
+			int w = snprintf(k, sizeof(k), "%s\x1f%s", workload_key, names[i]);
+			if (w < 0 || (size_t)w >= sizeof(k))
+				continue;
+			const char *o = mmr_map_get(&view->items, k);
+			if (o == &view_denied) {
+				v = MMR_AGENT_BL_DENY_LISTED;
+				break;
+			}
+			if (o == &view_learned || o == &view_allowed)
+				v = MMR_AGENT_BL_ALLOWED;
+		}
+	}
+	pthread_mutex_unlock(&view_lock);
+	return v;
+}
+
+struct view_fill {
+	struct bl_view *v;
+	const char *key;
+	int rc;
+};
+
+static void view_item(void *ud, const char *item, enum mmr_rt_bl_origin origin)
+{
+	struct view_fill *f = ud;
+	if (f->rc < 0)
+		return;
+	char *k = mmr_arena_printf(f->v->arena, "%s\x1f%s", f->key, item);
+	char *marker = origin == MMR_RT_BL_DENIED ? &view_denied : origin == MMR_RT_BL_ALLOWED ? &view_allowed
+											 : &view_learned;
+	if (!k || mmr_map_put(&f->v->items, k, marker) < 0)
+		f->rc = -ENOMEM;
+}
+
+static void view_free(struct bl_view *v)
+{
+	if (v) {
+		mmr_arena_free(v->arena);
+		free(v);
+	}
+}
+
+/* Rebuild the view when the baselines changed since it was built. On
+ * ENOMEM the old view stays. */
+static void view_publish(void)
+{
+	uint64_t ch = mmr_rt_baselines_changes(st.bl);
+	if (st.view_built && ch == st.view_changes)
+		return;
+	struct bl_view *v = calloc(1, sizeof(*v));
+	if (!v || !(v->arena = mmr_arena_new(256u << 20))) {
+		free(v);
+		return;
+	}
+	mmr_map_init(&v->wls, v->arena);
+	mmr_map_init(&v->items, v->arena);
+	struct view_fill f = { .v = v };
+	size_t n = mmr_rt_baselines_n(st.bl);
+	for (size_t i = 0; i < n && f.rc >= 0; i++) {
+		struct mmr_rt_bl_info in;
+		if (mmr_rt_baselines_info(st.bl, i, &in) < 0 || in.mode != MMR_RT_BL_PROTECT)
+			continue;
+		char *key = mmr_arena_strdup(v->arena, in.key);
+		if (!key || mmr_map_put(&v->wls, key, key) < 0) {
+			f.rc = -ENOMEM;
+			break;
+		}
+		f.key = key;
+		mmr_rt_baselines_foreach(st.bl, key, MMR_RT_BL_EXEC, view_item, &f);
+	}
+	if (f.rc < 0) {
+		view_free(v);
+		return;
+	}
+	pthread_mutex_lock(&view_lock);
+	struct bl_view *old = view;
+	view = v;
+	pthread_mutex_unlock(&view_lock);
+	view_free(old);
+	st.view_built = true;
+	st.view_changes = ch;
+}
+
 /* ---- options ---- */
 
 static int bl_option(int argc, char **argv, int *i, const char *cmd)
@@ -142,6 +326,20 @@ static int bl_option(int argc, char **argv, int *i, const char *cmd)
 		st.enabled = true;
 		st.host |= a[10] == '-';
 		return 1;
+	}
+	if (strcmp(a, "--alert-dedup") == 0) {
+		if (!val) {
+			mmr_cli_usage_error(cmd, "%s needs a value", a);
+			return -1;
+		}
+		(*i)++;
+		if (strcmp(val, "0") == 0 || strcmp(val, "off") == 0)
+			st.dedup_ns = 0;
+		else if (mmr_agent_parse_duration(val, &st.dedup_ns) < 0) {
+			mmr_cli_usage_error(cmd, "bad --alert-dedup '%s' (a duration like 10s, or 0 for off)", val);
+			return -1;
+		}
+		return 1; /* does not turn the baseline module on */
 	}
 	bool takes = strcmp(a, "--baseline-db") == 0 || strcmp(a, "--learn") == 0 || strcmp(a, "--mode") == 0 ||
 		     strcmp(a, "--workload") == 0 || strcmp(a, "--learn-quiet") == 0;
@@ -247,6 +445,9 @@ static int bl_start(struct mmr_agent *ag)
 		}
 	}
 	st.saved_changes = mmr_rt_baselines_changes(st.bl);
+	st.opts = o;
+	st.dedup.window_ns = st.dedup_ns;
+	view_publish();
 	if (ag->sensor_opts->type_mask)
 		ag->sensor_opts->type_mask |= (1ULL << MMR_SENSOR_EXEC) | (1ULL << MMR_SENSOR_CONNECT) |
 					      (1ULL << MMR_SENSOR_ACCEPT) | (1ULL << MMR_SENSOR_LISTEN) |
@@ -387,7 +588,6 @@ static void emit(struct mmr_agent *ag, const struct mmr_rt_event *ev, const stru
 		 "Baseline deviation: unexpected %s %s; breaks baseline of workload %s (digest %s, mode %s): %s",
 		 what, where, d0->workload, d0->digest[0] ? d0->digest : "none", mmr_rt_bl_mode_name(d0->mode),
 		 denied ? "on its deny list" : "not in the learned baseline");
-	(void)kinds;
 	json_t *f = json_object();
 	json_object_set_new(f, "baseline.workload", json_string(d0->workload));
 	json_object_set_new(f, "baseline.digest", json_string(d0->digest));
@@ -409,6 +609,15 @@ static void emit(struct mmr_agent *ag, const struct mmr_rt_event *ev, const stru
 	json_array_append_new(tags, json_string("baseline"));
 	json_array_append_new(tags, json_string(mmr_rt_bl_kind_name(d0->kind)));
 	const char *prio = d0->mode == MMR_RT_BL_PROTECT ? "Critical" : "Warning";
+	/* the same deviation of the same workload again within the window: counted, not raised */
+	char dk[MMR_RT_BL_KEY_MAX + MMR_RT_BL_ITEM_MAX + 32];
+	trunc_printf(dk, sizeof(dk), "%s\x1f%s\x1f%s\x1f%s", d0->workload, mmr_rt_bl_mode_name(d0->mode),
+		     mmr_rt_bl_kind_name(d0->kind), d0->item);
+	if (!mmr_rt_enforce_dedup_check(&st.dedup, dk, ag->now_ns)) {
+		json_decref(f);
+		json_decref(tags);
+		return;
+	}
 	char *s = mmr_agent_alert_json(ag, "Baseline deviation", prio, text, f, tags, ev);
 	if (s) {
 		st.alerts++;
@@ -450,6 +659,7 @@ static void bl_tick(struct mmr_agent *ag)
 {
 	if (!st.bl)
 		return;
+	view_publish();
 	if (ag->now_ns >= st.last_save_ns + BL_SAVE_EVERY_NS) {
 		st.last_save_ns = ag->now_ns;
 		save(false);
@@ -467,6 +677,7 @@ static void bl_stats(struct mmr_agent *ag, json_t *o)
 	json_object_set_new(b, "alerts", json_integer((json_int_t)st.alerts));
 	json_object_set_new(b, "saves", json_integer((json_int_t)st.saves));
 	json_object_set_new(b, "save_errors", json_integer((json_int_t)st.save_errors));
+	json_object_set_new(b, "suppressed", json_integer((json_int_t)st.dedup.suppressed));
 	json_object_set_new(o, "baseline", b);
 }
 
@@ -477,6 +688,11 @@ static void bl_stop(struct mmr_agent *ag)
 		return;
 	if (mmr_rt_baselines_changes(st.bl) != st.saved_changes)
 		save(true);
+	pthread_mutex_lock(&view_lock);
+	struct bl_view *v = view;
+	view = NULL;
+	pthread_mutex_unlock(&view_lock);
+	view_free(v);
 	mmr_rt_baselines_free(st.bl);
 	st.bl = NULL;
 }
@@ -496,7 +712,9 @@ const struct mmr_agent_module mmr_agent_mod_baseline = {
 		 "      --mode M           learn, monitor or protect for every workload (default:\n"
 		 "                         each stored workload keeps its mode, new ones learn)\n"
 		 "      --workload N=GLOB  file containers whose name or image matches GLOB under\n"
-		 "                         workload N instead of their image (repeatable)\n",
+		 "                         workload N instead of their image (repeatable)\n"
+		 "      --alert-dedup D    raise identical deviation/enforcement alerts (same\n"
+		 "                         workload and item) once per D (default 10s; 0: off)\n",
 	.option = bl_option,
 	.start = bl_start,
 	.event = bl_event,

@@ -32,6 +32,35 @@ bool mmr_agent_baseline_allows_exec(const char *workload_key, const char *exe_pa
  * the workload is unknown). */
 bool mmr_agent_baseline_protects(const char *workload_key);
 
+/* For threads other than the agent loop (the enforcement module's fanotify
+ * thread): an immutable view of the exec items of every workload in
+ * protect mode, rebuilt by the loop (at start and on the tick after the
+ * baselines changed) and swapped under a mutex; readers hold the mutex only
+ * for the lookup. */
+enum mmr_agent_bl_verdict {
+	MMR_AGENT_BL_UNPROTECTED, /* workload unknown or not in protect mode */
+	MMR_AGENT_BL_ALLOWED,     /* some name is learned or allowed, none denied */
+	MMR_AGENT_BL_NOT_LEARNED, /* no name in the effective policy */
+	MMR_AGENT_BL_DENY_LISTED, /* some name is on the workload's deny list */
+};
+/* names: the path the process gave and the file it resolves to (either
+ * may be what was learned: the sensor records /proc/PID/exe while the
+ * process lives, else the path given). Thread-safe. */
+enum mmr_agent_bl_verdict mmr_agent_baseline_exec_verdict(const char *workload_key, const char *const *names,
+							   size_t n);
+const char *mmr_agent_bl_verdict_text(enum mmr_agent_bl_verdict v);
+/* Whether a workload may be in protect mode during this run (one is now,
+ * or learning ends in protect, or new workloads start in protect). Valid
+ * after the baseline module's start hook. */
+bool mmr_agent_baseline_may_protect(void);
+/* The key of a container known only by name and image (no labels, no
+ * repository): the --workload globs, else "image:REPO", "container:NAME".
+ * Thread-safe. */
+void mmr_agent_baseline_key_of(const char *name, const char *image, char *out, size_t size);
+/* Window in which identical deviation or enforcement alerts (same
+ * workload, kind and item) are raised once (--alert-dedup; 0 = off). */
+uint64_t mmr_agent_alert_dedup_ns(void);
+
 /* Helpers of the baseline, netmap and fim modules: a duration "500ms",
  * "30s", "10m", "2h", "1d" or plain seconds (> 0) in ns (-EINVAL); create
  * the missing parent directories of path with mode 0700 (-errno). */

@@ -55,11 +55,15 @@ enum kind { K_EXEC, K_WRITE };
 struct denial {
 	enum kind kind;
 	int pid;
-	int wl;
+	int wl;  /* policy workload, -1 for a baseline denial */
 	bool dry_run;
 	char comm[16];
 	char path[MMR_RT_PATH_MAX];
 	char cid[MMR_RT_CONTAINER_ID_MAX];
+	/* a baseline denial: the workload, why, and the path the process gave */
+	enum mmr_agent_bl_verdict bl_verdict;
+	char bl_key[MMR_RT_BL_KEY_MAX];
+	char given[MMR_RT_PATH_MAX];
 };
 
 struct meta {
@@ -69,7 +73,11 @@ struct meta {
 	uint64_t cgid;    /* cgroup v2 id, 0 unknown */
 	bool known;       /* name/image filled */
 	bool cg_set;      /* cgroup given to the connect programs */
+	bool bl_key_main; /* bl_key set by the main loop (labels, repository known) */
+	char bl_key[MMR_RT_BL_KEY_MAX]; /* its baseline workload ("" unknown) */
 };
+
+#define CHECKED_MAX 256 /* execs the fanotify thread judged against a baseline */
 
 struct mountpt {
 	int mnt_id;
@@ -95,6 +103,12 @@ static struct {
 	struct denial queue[QUEUE_MAX];
 	size_t qhead, qlen;
 	uint64_t queue_drops;
+	int checked[CHECKED_MAX]; /* tids */
+	size_t checked_next;
+	/* baseline protect: exec denial for workloads in protect mode */
+	bool bl_protect;
+	uint64_t bl_checked, bl_denied, bl_unknown_exec;
+	struct mmr_rt_enforce_dedup dedup;
 	/* counters (fanotify thread writes, main reads: relaxed) */
 	uint64_t perm_events, allowed, exec_denied, write_denied, errors_allowed, overflows;
 	uint64_t killed, kill_dry, connect_blocked, marks;
@@ -227,13 +241,17 @@ static struct meta *meta_slot(const char *id)
 	return m;
 }
 
-/* The workload of a process (-1 none); cid gets its container id ("" host).
+/* The workload of a process (-1 none); cid gets its container id ("" host),
+ * blkey (NULL: not wanted) its baseline workload key ("" when unknown).
  * Gives the container's cgroup its workload for the connect programs the
  * first time it is seen. read_storage: may read podman's files. */
-static int workload_of_pid(int pid, char cid[MMR_RT_CONTAINER_ID_MAX], bool read_storage)
+static int workload_of_pid(int pid, char cid[MMR_RT_CONTAINER_ID_MAX], bool read_storage,
+			   char blkey[MMR_RT_BL_KEY_MAX])
 {
 	const char *rt = NULL;
 	cid[0] = 0;
+	if (blkey)
+		blkey[0] = 0;
 	int rc = mmr_rt_container_id_of_pid(pid, cid, &rt);
 	if (rc < 0)
 		return -1;
@@ -261,6 +279,12 @@ static int workload_of_pid(int pid, char cid[MMR_RT_CONTAINER_ID_MAX], bool read
 	}
 	s.container = m.known ? m.name : NULL;
 	s.image = m.known ? m.image : NULL;
+	if (blkey) {
+		if (m.bl_key[0])
+			mmr_rt_strlcpy(blkey, m.bl_key, MMR_RT_BL_KEY_MAX);
+		else if (m.known)
+			mmr_agent_baseline_key_of(m.name, m.image, blkey, MMR_RT_BL_KEY_MAX);
+	}
 	int wl = mmr_rt_enforce_match(E.pol, &s);
 	if (E.net && cgid && !m.cg_set && (m.known || !read_storage)) {
 		if (mmr_rt_enforce_net_set_cgroup(E.net, cgid, wl) == 0) {
@@ -353,6 +377,159 @@ static bool opened_for_write(int tid)
 	return (fl & O_ACCMODE) == O_WRONLY || (fl & O_ACCMODE) == O_RDWR || (fl & O_TRUNC);
 }
 
+/* Read a NUL-terminated string at addr of process tid (at most size-1 bytes). */
+static int read_user_str(int tid, unsigned long long addr, char *out, size_t size)
+{
+	char fn[64];
+	snprintf(fn, sizeof(fn), "/proc/%d/mem", tid);
+	int fd = open(fn, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	int rc = -ENAMETOOLONG;
+	while (got < size - 1) {
+		/* page by page: the string may end just before an unmapped page */
+		size_t want = 4096 - (size_t)((addr + got) % 4096);
+		if (want > size - 1 - got)
+			want = size - 1 - got;
+		ssize_t n = pread(fd, out + got, want, (off_t)(addr + got));
+		if (n <= 0) {
+			rc = -EFAULT;
+			break;
+		}
+		void *nul = memchr(out + got, 0, (size_t)n);
+		got += (size_t)n;
+		if (nul) {
+			rc = 0;
+			break;
+		}
+	}
+	close(fd);
+	out[size - 1] = 0;
+	return rc;
+}
+
+/* The file a thread blocked in execve/execveat asked for, as the baseline
+ * names it (absolute, inside the container: a relative path is joined to
+ * the container-relative cwd), and whether the event's file (fd) is that
+ * file itself (else it is the ELF interpreter or a script's interpreter
+ * the kernel opens for it). x86-64 syscall numbers. */
+static int exec_given(int tid, int evfd, char *out, size_t size, bool *ret_same)
+{
+	char fn[MMR_RT_PATH_MAX + 64], buf[512];
+	snprintf(fn, sizeof(fn), "/proc/%d/syscall", tid);
+	if (read_small(fn, buf, sizeof(buf)) < 0)
+		return -EIO;
+	unsigned long long a[3] = { 0 };
+	long nr = -1;
+	if (sscanf(buf, "%ld %llx %llx %llx", &nr, &a[0], &a[1], &a[2]) < 3)
+		return -EBADMSG;
+	unsigned long long addr;
+	long long dfd = AT_FDCWD;
+	if (nr == 59) { /* execve(filename, argv, envp) */
+		addr = a[0];
+	} else if (nr == 322) { /* execveat(dfd, filename, argv, envp, flags) */
+		dfd = (long long)(int)a[0];
+		addr = a[1];
+	} else {
+		return -ENOTSUP;
+	}
+	char given[MMR_RT_PATH_MAX];
+	int rc = read_user_str(tid, addr, given, sizeof(given));
+	if (rc < 0)
+		return rc;
+	if (!given[0])
+		return -ENOENT; /* fexecve / AT_EMPTY_PATH: no name */
+	if (given[0] == '/')
+		snprintf(fn, sizeof(fn), "/proc/%d/root%s", tid, given);
+	else if (dfd == AT_FDCWD)
+		snprintf(fn, sizeof(fn), "/proc/%d/cwd/%s", tid, given);
+	else
+		snprintf(fn, sizeof(fn), "/proc/%d/fd/%lld/%s", tid, dfd, given);
+	struct stat a_st, b_st;
+	*ret_same = stat(fn, &a_st) == 0 && fstat(evfd, &b_st) == 0 && a_st.st_dev == b_st.st_dev &&
+		    a_st.st_ino == b_st.st_ino;
+	if (given[0] == '/') {
+		mmr_rt_strlcpy(out, given, size);
+		return 0;
+	}
+	if (dfd != AT_FDCWD)
+		return -ENOTSUP;
+	/* cwd as the container sees it: the host path minus the process's root */
+	char cwd[MMR_RT_PATH_MAX] = "", root[MMR_RT_PATH_MAX] = "";
+	snprintf(fn, sizeof(fn), "/proc/%d/cwd", tid);
+	ssize_t n = readlink(fn, cwd, sizeof(cwd) - 1);
+	if (n <= 0)
+		return -EIO;
+	cwd[n] = 0;
+	snprintf(fn, sizeof(fn), "/proc/%d/root", tid);
+	n = readlink(fn, root, sizeof(root) - 1);
+	if (n > 1) {
+		root[n] = 0;
+		size_t l = (size_t)n;
+		if (strncmp(cwd, root, l) == 0 && (cwd[l] == '/' || !cwd[l]))
+			memmove(cwd, cwd + l, strlen(cwd + l) + 1);
+		if (!cwd[0])
+			snprintf(cwd, sizeof(cwd), "/");
+	}
+	const char *rel = given;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	size_t cl = strlen(cwd);
+	int w = snprintf(out, size, "%s%s%s", cwd, cl && cwd[cl - 1] == '/' ? "" : "/", rel);
+	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
+}
+
+static void mark_checked(int tid)
+{
+	pthread_mutex_lock(&E.lock);
+	E.checked[E.checked_next] = tid;
+	E.checked_next = (E.checked_next + 1) % CHECKED_MAX;
+	pthread_mutex_unlock(&E.lock);
+}
+
+static bool was_checked(int pid, int tid)
+{
+	bool found = false;
+	pthread_mutex_lock(&E.lock);
+	for (size_t i = 0; i < CHECKED_MAX && !found; i++)
+		found = E.checked[i] && (E.checked[i] == pid || E.checked[i] == tid);
+	pthread_mutex_unlock(&E.lock);
+	return found;
+}
+
+/* An exec in a container whose baseline workload is in protect mode: deny
+ * what the baseline does not hold. Everything unknown allows. */
+static uint32_t decide_baseline(const struct fanotify_event_metadata *md, struct denial *d)
+{
+	if (!d->bl_key[0])
+		return FAN_ALLOW;
+	bool same = false;
+	int rc = exec_given(md->pid, md->fd, d->given, sizeof(d->given), &same);
+	if (rc < 0) {
+		E.bl_unknown_exec++;
+		return FAN_ALLOW;
+	}
+	/* the interpreter of an exec (ld.so, a script's #! program) follows
+	 * the program's own event, which was judged */
+	if (!same)
+		return FAN_ALLOW;
+	const char *names[2] = { d->given, d->path };
+	enum mmr_agent_bl_verdict v = mmr_agent_baseline_exec_verdict(d->bl_key, names, 2);
+	if (v == MMR_AGENT_BL_UNPROTECTED)
+		return FAN_ALLOW;
+	E.bl_checked++;
+	mark_checked(md->pid);
+	if (v == MMR_AGENT_BL_ALLOWED)
+		return FAN_ALLOW;
+	d->bl_verdict = v;
+	d->wl = -1;
+	queue_denial(d);
+	E.bl_denied++;
+	E.exec_denied++;
+	return E.dry_run ? FAN_ALLOW : FAN_DENY;
+}
+
 /* FAN_ALLOW or FAN_DENY for one permission event; anything that fails allows. */
 static uint32_t decide(const struct fanotify_event_metadata *md)
 {
@@ -368,24 +545,30 @@ static uint32_t decide(const struct fanotify_event_metadata *md)
 	enum kind kind = (md->mask & FAN_OPEN_EXEC_PERM) ? K_EXEC : K_WRITE;
 	if (kind == K_WRITE && !opened_for_write(pid))
 		return FAN_ALLOW;
-	char cid[MMR_RT_CONTAINER_ID_MAX];
-	int wl = workload_of_pid(pid, cid, !E.host_root_marked);
-	if (wl < 0)
+	/* static: one decision at a time, and a denial is large */
+	static struct denial d;
+	memset(&d, 0, sizeof(d));
+	bool want_bl = kind == K_EXEC && E.bl_protect;
+	int wl = workload_of_pid(pid, d.cid, !E.host_root_marked, want_bl ? d.bl_key : NULL);
+	const struct mmr_rt_enforce_wl *w = wl >= 0 ? &E.pol->wl[wl] : NULL;
+	bool want_pol = w && (kind == K_EXEC ? w->has_allow_exec : w->n_deny_write > 0);
+	want_bl &= d.cid[0] && d.bl_key[0]; /* containers only */
+	if (!want_pol && !want_bl)
 		return FAN_ALLOW;
-	const struct mmr_rt_enforce_wl *w = &E.pol->wl[wl];
-	if (kind == K_EXEC ? !w->has_allow_exec : !w->n_deny_write)
-		return FAN_ALLOW;
-	struct denial d = { .kind = kind, .pid = pid, .wl = wl, .dry_run = E.dry_run };
+	d.kind = kind;
+	d.pid = pid;
+	d.wl = wl;
+	d.dry_run = E.dry_run;
+	memcpy(d.comm, comm, sizeof(d.comm));
 	if (event_path(md->fd, d.path, sizeof(d.path)) < 0) {
 		E.errors_allowed++;
 		return FAN_ALLOW;
 	}
-	bool deny = kind == K_EXEC ? !mmr_rt_enforce_exec_allowed(w, d.path)
-				   : mmr_rt_enforce_write_denied(w, d.path);
+	bool deny = want_pol && (kind == K_EXEC ? !mmr_rt_enforce_exec_allowed(w, d.path)
+						: mmr_rt_enforce_write_denied(w, d.path));
 	if (!deny)
-		return FAN_ALLOW;
-	memcpy(d.comm, comm, sizeof(d.comm));
-	mmr_rt_strlcpy(d.cid, cid, sizeof(d.cid));
+		return want_bl ? decide_baseline(md, &d) : FAN_ALLOW;
+	d.bl_key[0] = 0;
 	queue_denial(&d);
 	if (kind == K_EXEC)
 		E.exec_denied++;
@@ -502,20 +685,21 @@ static void *fan_thread(void *arg)
 	return NULL;
 }
 
-static int start_fanotify(void)
+static int start_fanotify(bool quiet)
 {
 	/* FAN_REPORT_TID: the thread blocked in open, whose syscall tells
 	 * the open flags */
 	E.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
 			      O_RDONLY | O_LARGEFILE);
 	if (E.fan < 0) {
-		fprintf(stderr, "mamori agent: enforce: fanotify_init: %s (exec/write denial needs root and "
-				"CONFIG_FANOTIFY_ACCESS_PERMISSIONS)\n",
-			strerror(errno));
+		if (!quiet)
+			fprintf(stderr, "mamori agent: enforce: fanotify_init: %s (exec/write denial needs root and "
+					"CONFIG_FANOTIFY_ACCESS_PERMISSIONS)\n",
+				strerror(errno));
 		return -1;
 	}
 	E.fan_mask = 0;
-	if (E.pol->any_exec)
+	if (E.pol->any_exec || E.bl_protect)
 		E.fan_mask |= FAN_OPEN_EXEC_PERM;
 	if (E.pol->any_write)
 		E.fan_mask |= FAN_OPEN_PERM;
@@ -536,6 +720,8 @@ static int start_fanotify(void)
 	E.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (E.stopfd < 0 || pthread_create(&E.thread, NULL, fan_thread, NULL) != 0) {
 		fprintf(stderr, "mamori agent: enforce: cannot start the fanotify thread\n");
+		close(E.fan);
+		E.fan = -1;
 		return -1;
 	}
 	E.thread_started = true;
@@ -544,11 +730,19 @@ static int start_fanotify(void)
 
 static int enf_start(struct mmr_agent *ag)
 {
-	if (!E.file)
+	/* workloads the baseline module protects get their execs checked
+	 * even without --enforce (an empty policy then) */
+	E.bl_protect = mmr_agent_baseline_may_protect();
+	if (!E.file && !E.bl_protect)
 		return 0;
 	E.ag = ag;
 	E.dry_run = ag->dry_run;
+	E.dedup.window_ns = mmr_agent_alert_dedup_ns();
 	int rc;
+	if (!E.file && !(E.pol = calloc(1, sizeof(*E.pol)))) {
+		fprintf(stderr, "mamori agent: out of memory\n");
+		return -1;
+	}
 	if (!E.pol)
 		return -1;
 	if (E.pol->any_connect) {
@@ -558,8 +752,17 @@ static int enf_start(struct mmr_agent *ag)
 			return -1;
 		}
 	}
-	if ((E.pol->any_exec || E.pol->any_write) && start_fanotify() < 0)
+	if ((E.pol->any_exec || E.pol->any_write) && start_fanotify(false) < 0)
 		return -1;
+	if (E.bl_protect && E.fan < 0 && start_fanotify(true) < 0)
+		fprintf(stderr, "mamori agent: enforce: baseline protect: fanotify permission events unavailable "
+				"(%s): an exec outside a protected baseline is killed right after it instead\n",
+			strerror(errno));
+	if (!E.file) {
+		fprintf(stderr, "mamori agent: enforce: baseline protect: execs outside the learned baseline %s%s\n",
+			E.dry_run ? "reported (dry run)" : "denied", E.fan >= 0 ? " (fanotify)" : " (killed after exec)");
+		return 0;
+	}
 	fprintf(stderr,
 		"mamori agent: enforce: %zu workloads from %s%s; exec/write denial %s, connect blocking %s, "
 		"kill_on %s\n",
@@ -601,8 +804,15 @@ static const struct mmr_rt_event *synth_event(int pid, const char *comm, const c
 	return &ev;
 }
 
-static void emit(const struct mmr_rt_event *ev, const char *rule, const char *output, json_t *fields)
+/* Raise an enforcement alert unless the same (dedup key) was raised within
+ * the --alert-dedup window; fields are consumed either way. */
+static void emit(const struct mmr_rt_event *ev, const char *rule, const char *output, json_t *fields,
+		 const char *dedup_key)
 {
+	if (dedup_key && !mmr_rt_enforce_dedup_check(&E.dedup, dedup_key, E.ag->now_ns)) {
+		json_decref(fields);
+		return;
+	}
 	json_t *tags = json_pack("[sss]", "mamori", "enforcement", E.dry_run ? "dry_run" : "enforced");
 	char *s = mmr_agent_alert_json(E.ag, rule, "Critical", output, fields, tags, ev);
 	if (s) {
@@ -620,7 +830,7 @@ static json_t *base_fields(int pid, const char *comm, const char *cid, int wl)
 			    json_string(wl >= 0 && (size_t)wl < E.pol->n_wl ? E.pol->wl[wl].name : ""));
 	json_object_set_new(f, "enforce.container_id", json_string(cid && cid[0] ? cid : "host"));
 	json_object_set_new(f, "enforce.dry_run", json_boolean(E.dry_run));
-	json_object_set_new(f, "enforce.policy", json_string(E.file));
+	json_object_set_new(f, "enforce.policy", json_string(E.file ? E.file : "baseline"));
 	return f;
 }
 
@@ -640,16 +850,37 @@ static void drain_denials(void)
 			return;
 		json_t *f = base_fields(d.pid, d.comm, d.cid, d.wl);
 		json_object_set_new(f, "fd.name", json_string(d.path));
-		char out[1024];
+		char out[3072], dk[MMR_RT_BL_KEY_MAX + 2 * MMR_RT_PATH_MAX + 64];
 		const char *verb = d.dry_run ? "would be denied" : "denied";
-		if (d.kind == K_EXEC) {
+		const char *wname = d.wl >= 0 ? E.pol->wl[d.wl].name : d.bl_key;
+		snprintf(dk, sizeof(dk), "%s\x1f%s\x1f%s\x1f%s", d.kind == K_EXEC ? "exec" : "write", wname,
+			 d.given[0] ? d.given : d.path, d.path);
+		if (d.kind == K_EXEC && d.bl_key[0]) {
+			const char *why = mmr_agent_bl_verdict_text(d.bl_verdict);
+			json_object_set_new(f, "enforce.workload", json_string(d.bl_key));
+			json_object_set_new(f, "enforce.reason", json_string("baseline"));
+			json_object_set_new(f, "proc.exepath", json_string(d.given));
+			json_object_set_new(f, "baseline.workload", json_string(d.bl_key));
+			json_object_set_new(f, "baseline.mode", json_string("protect"));
+			json_object_set_new(f, "baseline.kind", json_string("exec"));
+			json_object_set_new(f, "baseline.item", json_string(d.given));
+			json_object_set_new(f, "baseline.denied", json_boolean(d.bl_verdict == MMR_AGENT_BL_DENY_LISTED));
+			json_object_set_new(f, "baseline.verdict", json_string(why));
+			snprintf(out, sizeof(out),
+				 "Exec %s (exe=%s file=%s process=%s pid=%d container=%.12s): %s of workload %s "
+				 "(mode protect)",
+				 verb, d.given, d.path, d.comm, d.pid, d.cid[0] ? d.cid : "host", why, d.bl_key);
+			emit(synth_event(d.pid, d.comm, d.cid), "Enforcement: exec denied", out, f, dk);
+		} else if (d.kind == K_EXEC) {
+			json_object_set_new(f, "enforce.reason", json_string("allow_exec"));
 			snprintf(out, sizeof(out), "Exec %s (file=%s process=%s pid=%d container=%.12s workload=%s)", verb,
-				 d.path, d.comm, d.pid, d.cid[0] ? d.cid : "host", E.pol->wl[d.wl].name);
-			emit(synth_event(d.pid, d.comm, d.cid), "Enforcement: exec denied", out, f);
+				 d.path, d.comm, d.pid, d.cid[0] ? d.cid : "host", wname);
+			emit(synth_event(d.pid, d.comm, d.cid), "Enforcement: exec denied", out, f, dk);
 		} else {
+			json_object_set_new(f, "enforce.reason", json_string("deny_write"));
 			snprintf(out, sizeof(out), "Write %s (file=%s process=%s pid=%d container=%.12s workload=%s)",
-				 verb, d.path, d.comm, d.pid, d.cid[0] ? d.cid : "host", E.pol->wl[d.wl].name);
-			emit(synth_event(d.pid, d.comm, d.cid), "Enforcement: write denied", out, f);
+				 verb, d.path, d.comm, d.pid, d.cid[0] ? d.cid : "host", wname);
+			emit(synth_event(d.pid, d.comm, d.cid), "Enforcement: write denied", out, f, dk);
 		}
 	}
 }
@@ -680,20 +911,29 @@ static void on_blocked(void *ud, const struct mmr_rt_enforce_blocked *b)
 	snprintf(out, sizeof(out), "Connect %s (addr=%s process=%s pid=%u container=%.12s workload=%s)",
 		 b->dry_run ? "would be blocked" : "blocked", addr, b->comm, b->pid, cid[0] ? cid : "host",
 		 b->wl >= 0 && (size_t)b->wl < E.pol->n_wl ? E.pol->wl[b->wl].name : "");
-	emit(synth_event((int)b->pid, b->comm, cid), "Enforcement: connect blocked", out, f);
+	char dk[256];
+	snprintf(dk, sizeof(dk), "connect\x1f%d\x1f%s\x1f%s", b->wl, cid, addr);
+	emit(synth_event((int)b->pid, b->comm, cid), "Enforcement: connect blocked", out, f, dk);
 }
 
-/* A workload the baseline module protects may only run what it learned:
- * an exec outside it is killed right after the exec (the baseline is the
- * main loop's; fanotify's thread cannot ask it). */
+/* A workload the baseline module protects may only run what it learned.
+ * The fanotify thread denies the exec; an exec it could not judge (no
+ * fanotify, the container's metadata not known yet, the protect view not
+ * yet published) is killed right after the exec from here. */
 static void baseline_exec(const struct mmr_rt_event *ev)
 {
 	if ((ev->type != MMR_RT_EVT_EXECVE && ev->type != MMR_RT_EVT_EXECVEAT) || ev->res != 0 || !ev->proc ||
 	    ev->pid <= 0)
 		return;
-	char key[512];
+	if (E.fan >= 0 && E.bl_protect && was_checked(ev->pid, ev->tid))
+		return;
+	char key[MMR_RT_BL_KEY_MAX];
 	mmr_agent_baseline_key(ev, key, sizeof(key));
-	if (!mmr_agent_baseline_protects(key) || mmr_agent_baseline_allows_exec(key, ev->proc->exepath))
+	/* the name the process gave (absolute) and the file it resolved to */
+	const struct mmr_rt_evt_arg *fa = mmr_rt_event_arg(ev, "filename");
+	const char *names[2] = { fa && fa->value[0] == '/' ? fa->value : NULL, ev->proc->exepath };
+	enum mmr_agent_bl_verdict v = mmr_agent_baseline_exec_verdict(key, names, 2);
+	if (v == MMR_AGENT_BL_UNPROTECTED || v == MMR_AGENT_BL_ALLOWED)
 		return;
 	char comm[16] = "";
 	int ppid = 0;
@@ -713,9 +953,13 @@ static void baseline_exec(const struct mmr_rt_event *ev)
 	json_object_set_new(f, "enforce.workload", json_string(key));
 	json_object_set_new(f, "proc.exepath", json_string(ev->proc->exepath));
 	char out[2048];
+	json_object_set_new(f, "baseline.workload", json_string(key));
+	json_object_set_new(f, "baseline.mode", json_string("protect"));
 	snprintf(out, sizeof(out), "Exec outside the learned baseline %s (exe=%s pid=%d container=%.12s workload=%s)",
 		 killed ? "killed" : "would be killed", ev->proc->exepath, ev->pid, cid[0] ? cid : "host", key);
-	emit(ev, "Enforcement: exec outside baseline", out, f);
+	char dk[MMR_RT_BL_KEY_MAX + MMR_RT_PATH_MAX + 16];
+	snprintf(dk, sizeof(dk), "blkill\x1f%s\x1f%s", key, ev->proc->exepath);
+	emit(ev, "Enforcement: exec outside baseline", out, f, dk);
 }
 
 static void enf_event(struct mmr_agent *ag, const struct mmr_rt_event *ev)
@@ -730,6 +974,16 @@ static void enf_event(struct mmr_agent *ag, const struct mmr_rt_event *ev)
 	 * thread, and give its cgroup a workload for the connect programs */
 	const struct mmr_rt_container *c = ev->container;
 	bool need_cg = false;
+	/* its baseline key as the baseline module files it (labels and the
+	 * image repository known here, not to the fanotify thread) */
+	char blkey[MMR_RT_BL_KEY_MAX] = "";
+	if (E.bl_protect && (c->name[0] || c->image[0])) {
+		pthread_mutex_lock(&E.lock);
+		bool have = meta_slot(c->id)->bl_key_main;
+		pthread_mutex_unlock(&E.lock);
+		if (!have)
+			mmr_agent_baseline_key(ev, blkey, sizeof(blkey));
+	}
 	pthread_mutex_lock(&E.lock);
 	struct meta *m = meta_slot(c->id);
 	if (!m->known && (c->name[0] || c->image[0])) {
@@ -737,11 +991,15 @@ static void enf_event(struct mmr_agent *ag, const struct mmr_rt_event *ev)
 		mmr_rt_strlcpy(m->image, c->image, sizeof(m->image));
 		m->known = true;
 	}
+	if (blkey[0] && !m->bl_key_main) {
+		mmr_rt_strlcpy(m->bl_key, blkey, sizeof(m->bl_key));
+		m->bl_key_main = true;
+	}
 	need_cg = E.net && !m->cg_set && m->known;
 	pthread_mutex_unlock(&E.lock);
 	if (need_cg) {
 		char cid[MMR_RT_CONTAINER_ID_MAX];
-		workload_of_pid(ev->pid, cid, false);
+		workload_of_pid(ev->pid, cid, false, NULL);
 	}
 }
 
@@ -783,7 +1041,9 @@ static void enf_alert(struct mmr_agent *ag, const struct mmr_rt_rule *rule, cons
 	snprintf(out, sizeof(out), "Process %s (rule=%s process=%s pid=%d container=%.12s workload=%s)",
 		 killed ? "killed" : "would be killed", rule->name, comm, ev->pid, cid[0] ? cid : "host",
 		 E.pol->wl[wl].name);
-	emit(ev, "Enforcement: process killed", out, f);
+	char dk[1200];
+	snprintf(dk, sizeof(dk), "kill\x1f%s\x1f%s\x1f%.64s", E.pol->wl[wl].name, rule->name, comm);
+	emit(ev, "Enforcement: process killed", out, f, dk);
 }
 
 static void enf_tick(struct mmr_agent *ag)
@@ -812,6 +1072,11 @@ static void enf_stats(struct mmr_agent *ag, json_t *o)
 	json_object_set_new(s, "connect_blocked", json_integer((json_int_t)E.connect_blocked));
 	json_object_set_new(s, "killed", json_integer((json_int_t)E.killed));
 	json_object_set_new(s, "kill_dry_run", json_integer((json_int_t)E.kill_dry));
+	json_object_set_new(s, "baseline_protect", json_boolean(E.bl_protect));
+	json_object_set_new(s, "baseline_checked", json_integer((json_int_t)E.bl_checked));
+	json_object_set_new(s, "baseline_exec_denied", json_integer((json_int_t)E.bl_denied));
+	json_object_set_new(s, "baseline_unjudged", json_integer((json_int_t)E.bl_unknown_exec));
+	json_object_set_new(s, "alerts_suppressed", json_integer((json_int_t)E.dedup.suppressed));
 	json_object_set_new(o, "enforce", s);
 }
 
@@ -849,7 +1114,9 @@ const struct mmr_agent_module mmr_agent_mod_enforce = {
 	.usage = "      --enforce FILE     enforcement policy (YAML): deny execs outside allow_exec and\n"
 		 "                         writes below deny_write (fanotify), block connects\n"
 		 "                         (deny_connect/allow_connect, cgroup eBPF), SIGKILL on\n"
-		 "                         kill_on rule alerts; with --dry-run only report\n",
+		 "                         kill_on rule alerts; with --dry-run only report.\n"
+		 "                         Baseline workloads in protect mode get execs outside\n"
+		 "                         their learned baseline denied (fanotify) without it\n",
 	.option = enf_option,
 	.start = enf_start,
 	.event = enf_event,

@@ -200,7 +200,33 @@ struct ev_items {
 	unsigned n;
 	enum mmr_rt_bl_kind kind[4];
 	char item[4][MMR_RT_BL_ITEM_MAX];
+	char alt_exe[MMR_RT_PATH_MAX]; /* the exec item's other name ("" none) */
 };
+
+/* The file an exec asked for as the process named it (argument filename;
+ * a relative name joined to the cwd): stable, unlike /proc/PID/exe, which
+ * the sensor reads only while the process lives (a busybox applet reads
+ * /bin/busybox then, /bin/ls once it exited). "" when unknown. */
+static void exec_given(const struct mmr_rt_event *ev, const struct mmr_rt_proc *p, char *out, size_t size)
+{
+	const struct mmr_rt_evt_arg *a = mmr_rt_event_arg(ev, "filename");
+	out[0] = 0;
+	if (!a || !a->value[0])
+		return;
+	if (a->value[0] == '/') {
+		mmr_rt_strlcpy(out, a->value, size);
+		return;
+	}
+	if (!p->cwd[0])
+		return;
+	const char *rel = a->value;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	size_t cl = strlen(p->cwd);
+	int w = snprintf(out, size, "%s%s%s", p->cwd, p->cwd[cl - 1] == '/' ? "" : "/", rel);
+	if (w < 0 || (size_t)w >= size)
+		out[0] = 0; /* too long to name: the resolved exe is used */
+}
 
 static void add(struct ev_items *it, enum mmr_rt_bl_kind k, const char *fmt, const char *a, const char *b)
 {
@@ -227,6 +253,7 @@ static void event_items(const struct mmr_rt_event *ev, const struct mmr_rt_proct
 {
 	const struct mmr_rt_proc *p = ev->proc;
 	it->n = 0;
+	it->alt_exe[0] = 0;
 	if (ev->dir == MMR_RT_DIR_ENTER || !p)
 		return;
 	static const char *const l4[] = { "ip", "tcp", "udp", "icmp", "raw" };
@@ -237,7 +264,11 @@ static void event_items(const struct mmr_rt_event *ev, const struct mmr_rt_proct
 	case MMR_RT_EVT_EXECVEAT: {
 		if (ev->res < 0)
 			return;
-		const char *exe = p->exepath[0] ? p->exepath : mmr_rt_proc_argv0(p);
+		char given[MMR_RT_PATH_MAX];
+		exec_given(ev, p, given, sizeof(given));
+		const char *exe = given[0] ? given : p->exepath[0] ? p->exepath : mmr_rt_proc_argv0(p);
+		if (given[0] && p->exepath[0] && strcmp(given, p->exepath) != 0)
+			mmr_rt_strlcpy(it->alt_exe, p->exepath, sizeof(it->alt_exe));
 		add(it, MMR_RT_BL_EXEC, "%s%s", exe, "");
 		const struct mmr_rt_proc *pp = procs ? mmr_rt_proctab_get(procs, p->ppid) : NULL;
 		if (pp)
@@ -344,6 +375,17 @@ int mmr_rt_baselines_event_as(struct mmr_rt_baselines *b, const char *workload, 
 		if (item_key(it.kind[i], it.item[i], k, sizeof(k)) < 0)
 			continue;
 		const char *o = mmr_map_get(&w->items, k);
+		/* an exec is known by the name it was asked by or the file it
+		 * resolved to: either learned or allowed lets it pass, either
+		 * denied stops it */
+		if (it.kind[i] == MMR_RT_BL_EXEC && it.alt_exe[0] && o != origin_deny) {
+			char k2[MMR_RT_BL_ITEM_MAX + 32];
+			const char *o2 = item_key(MMR_RT_BL_EXEC, it.alt_exe, k2, sizeof(k2)) == 0
+						 ? mmr_map_get(&w->items, k2)
+						 : NULL;
+			if (o2 == origin_deny || (!o && o2 && w->mode != MMR_RT_BL_LEARN))
+				o = o2;
+		}
 		if (w->mode == MMR_RT_BL_LEARN && o != origin_deny) {
 			if (!o) {
 				rc = item_put(b, w, it.kind[i], it.item[i], origin_learned);
@@ -470,6 +512,27 @@ size_t mmr_rt_baselines_count(const struct mmr_rt_baselines *b, const char *work
 {
 	const struct bl_wl *w = mmr_map_get(&b->wls, workload);
 	return w ? w->nitems : 0;
+}
+
+int mmr_rt_baselines_foreach(const struct mmr_rt_baselines *b, const char *workload, enum mmr_rt_bl_kind kind,
+			     void (*fn)(void *ud, const char *item, enum mmr_rt_bl_origin origin), void *ud)
+{
+	if ((unsigned)kind >= MMR_RT_BL__COUNT || !fn)
+		return -EINVAL;
+	const struct bl_wl *w = workload ? mmr_map_get(&b->wls, workload) : NULL;
+	if (!w)
+		return -ENOENT;
+	size_t kl = strlen(kind_names[kind]);
+	int n = 0;
+	for (size_t i = 0; i < w->items.cap; i++) {
+		const char *k = w->items.slots[i].key, *v = w->items.slots[i].val;
+		if (!v || strncmp(k, kind_names[kind], kl) != 0 || k[kl] != '\x1f')
+			continue;
+		fn(ud, k + kl + 1, v == origin_deny ? MMR_RT_BL_DENIED : v == origin_allow ? MMR_RT_BL_ALLOWED
+											  : MMR_RT_BL_LEARNED);
+		n++;
+	}
+	return n;
 }
 
 /* ---- findings ---- */

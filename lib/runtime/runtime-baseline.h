@@ -123,6 +123,12 @@ int mmr_rt_baselines_get_mode(const struct mmr_rt_baselines *b, const char *work
 bool mmr_rt_baselines_allows(const struct mmr_rt_baselines *b, const char *workload,
 			     enum mmr_rt_bl_kind kind, const char *item);
 size_t mmr_rt_baselines_count(const struct mmr_rt_baselines *b, const char *workload);
+/* Every item of one kind of a workload, in no particular order, with where
+ * it comes from. -ENOENT when the workload is unknown, -EINVAL on a bad
+ * kind; else the number of items given to fn. */
+enum mmr_rt_bl_origin { MMR_RT_BL_LEARNED, MMR_RT_BL_ALLOWED, MMR_RT_BL_DENIED };
+int mmr_rt_baselines_foreach(const struct mmr_rt_baselines *b, const char *workload, enum mmr_rt_bl_kind kind,
+			     void (*fn)(void *ud, const char *item, enum mmr_rt_bl_origin origin), void *ud);
 
 /* SQLite (WAL, table schema_version = 1): save replaces the stored state;
  * load merges the stored workloads into b. */

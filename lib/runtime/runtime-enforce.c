@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "core/core-error.h"
+#include "core/core-hash.h"
 
 struct pctx {
 	yaml_document_t *doc;
@@ -611,6 +612,21 @@ bool mmr_rt_enforce_kill_on(const struct mmr_rt_enforce_wl *w, const char *rule,
 				return true;
 	}
 	return false;
+}
+
+bool mmr_rt_enforce_dedup_check(struct mmr_rt_enforce_dedup *d, const char *key, uint64_t now_ns)
+{
+	if (!d->window_ns || !key)
+		return true;
+	uint64_t h = mmr_hash64(key, strlen(key)) | 1; /* 0 marks a free slot */
+	size_t i = (size_t)(h % MMR_RT_ENFORCE_DEDUP_SLOTS);
+	if (d->hash[i] == h && now_ns >= d->last_ns[i] && now_ns - d->last_ns[i] < d->window_ns) {
+		d->suppressed++;
+		return false;
+	}
+	d->hash[i] = h;
+	d->last_ns[i] = now_ns;
+	return true;
 }
 
 bool mmr_rt_enforce_protected_comm(const char *comm)

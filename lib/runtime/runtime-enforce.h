@@ -105,6 +105,21 @@ bool mmr_rt_enforce_kill_on(const struct mmr_rt_enforce_wl *w, const char *rule,
  * dockerd, crio, ...). */
 bool mmr_rt_enforce_protected_comm(const char *comm);
 
+/* Alert deduplication: an alert whose key (workload, kind, item, ...) was
+ * raised less than window_ns ago is suppressed and counted. A fixed table
+ * of MMR_RT_ENFORCE_DEDUP_SLOTS keys (by 64-bit hash): a key pushed out by
+ * another is raised again early, never suppressed wrongly for long. Zero
+ * it, set window_ns (0: nothing is suppressed). Not thread-safe. */
+#define MMR_RT_ENFORCE_DEDUP_SLOTS 1024
+struct mmr_rt_enforce_dedup {
+	uint64_t window_ns;
+	uint64_t suppressed;
+	uint64_t hash[MMR_RT_ENFORCE_DEDUP_SLOTS];
+	uint64_t last_ns[MMR_RT_ENFORCE_DEDUP_SLOTS];
+};
+/* true: raise the alert (and remember now_ns), false: suppressed. */
+bool mmr_rt_enforce_dedup_check(struct mmr_rt_enforce_dedup *d, const char *key, uint64_t now_ns);
+
 /* Connection blocking (bpf/enforce.bpf.c): cgroup/connect4 and connect6
  * programs attached by link to the root of the cgroup v2 hierarchy (the
  * links go away with the process: a killed agent blocks nothing). A

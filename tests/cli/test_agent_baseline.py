@@ -377,12 +377,12 @@ def test_agent_baseline_workload_glob(t):
             t.run("agent", "baseline", "list", "--baseline-db", db).stdout.splitlines()[1:]}
     assert "workload:mmrweb" in rows and rows["workload:mmrweb"][1] == "monitor", rows
     assert not [k for k in rows if k.startswith("image:")], rows
-    script = "cp /bin/busybox /tmp/x; /tmp/x true; /tmp/x true; /tmp/x true"
+    script = "cp /bin/busybox /tmp/true; /tmp/true; /tmp/true; /tmp/true"
     for dedup, want in (("10s", 1), ("0", 3)):
         a = Agent(t, "--baseline-db", db, "--workload", "mmrweb=" + prefix + "*", "--alert-dedup", dedup)
         name, cid, _ = run_container(t, script, prefix=prefix)
         alerts, stats, err = a.stop()
-        dev = [x for x in deviations(alerts, cid) if x["output_fields"]["baseline.item"] == "/tmp/x"]
+        dev = [x for x in deviations(alerts, cid) if x["output_fields"]["baseline.item"] == "/tmp/true"]
         assert len(dev) == want, (dedup, [x["output"] for x in dev])
         f = dev[0]["output_fields"]
         assert f["baseline.workload"] == "workload:mmrweb" and f["baseline.mode"] == "monitor", f

@@ -357,9 +357,81 @@ static void test_named_reset_info(void **state)
 	mmr_rt_baselines_free(b);
 }
 
+/* An exec named by the path the process gave (a busybox applet symlink),
+ * also matched by the file it resolved to. */
+static void given_exec(struct mmr_rt_event *e, const char *given, const char *resolved, const char *cwd,
+		       uint64_t ts)
+{
+	exec_ev(e, resolved, "root", ts);
+	struct mmr_rt_proc *p = proc(resolved, "root");
+	mmr_rt_strlcpy(p->cwd, cwd, sizeof(p->cwd));
+	assert_int_equal(mmr_rt_event_add_arg(e, "filename", given, 0, false), 0);
+}
+
+struct items {
+	int n, denied;
+	char last[64];
+};
+
+static void count_item(void *ud, const char *item, enum mmr_rt_bl_origin o)
+{
+	struct items *it = ud;
+	it->n++;
+	it->denied += o == MMR_RT_BL_DENIED;
+	snprintf(it->last, sizeof(it->last), "%s", item);
+}
+
+static void test_exec_names(void **state)
+{
+	(void)state;
+	const char *wl = "image:docker.io/library/nginx";
+	struct mmr_rt_baseline_opts o = { .learn_ns = 10 * S };
+	struct mmr_rt_baselines *b = mmr_rt_baselines_new(&o);
+	assert_non_null(b);
+	struct mmr_rt_event e;
+	/* learned under the name given, whatever /proc/PID/exe said */
+	given_exec(&e, "/bin/ls", "/bin/busybox", "/", 1 * S);
+	assert_int_equal(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL), 0);
+	struct items it = { 0 };
+	assert_int_equal(mmr_rt_baselines_foreach(b, wl, MMR_RT_BL_EXEC, count_item, &it), 1);
+	assert_string_equal(it.last, "/bin/ls");
+	assert_int_equal(mmr_rt_baselines_foreach(b, "image:nope", MMR_RT_BL_EXEC, count_item, &it), -ENOENT);
+	/* monitor: the same exec, also when the exe was read as the name, or
+	 * the name was relative to the cwd, is no deviation */
+	ndevs = 0;
+	given_exec(&e, "/bin/ls", "/bin/ls", "/", 20 * S);
+	assert_int_equal(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL), 0);
+	given_exec(&e, "./ls", "/bin/busybox", "/bin/", 21 * S);
+	assert_int_equal(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL), 0);
+	/* another applet of the same binary is a deviation named as given */
+	given_exec(&e, "/bin/cat", "/bin/busybox", "/", 22 * S);
+	assert_int_equal(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL), 2); /* exec + exec_parent */
+	assert_int_equal(devs[0].kind, MMR_RT_BL_EXEC);
+	assert_string_equal(devs[0].item, "/bin/cat");
+	/* allowing the resolved file lets every name of it pass ... */
+	assert_int_equal(mmr_rt_baselines_set(b, wl, MMR_RT_BL_EXEC, "/bin/busybox", false), 0);
+	ndevs = 0;
+	given_exec(&e, "/bin/cat", "/bin/busybox", "/", 23 * S);
+	mmr_rt_baselines_event(b, &e, procs, on_dev, NULL);
+	for (int i = 0; i < ndevs; i++)
+		assert_int_not_equal(devs[i].kind, MMR_RT_BL_EXEC);
+	/* ... but a denied name is denied */
+	assert_int_equal(mmr_rt_baselines_set(b, wl, MMR_RT_BL_EXEC, "/bin/cat", true), 0);
+	ndevs = 0;
+	given_exec(&e, "/bin/cat", "/bin/busybox", "/", 24 * S);
+	assert_true(mmr_rt_baselines_event(b, &e, procs, on_dev, NULL) >= 1);
+	assert_int_equal(devs[0].kind, MMR_RT_BL_EXEC);
+	assert_true(devs[0].denied);
+	memset(&it, 0, sizeof(it));
+	assert_int_equal(mmr_rt_baselines_foreach(b, wl, MMR_RT_BL_EXEC, count_item, &it), 3);
+	assert_int_equal(it.denied, 1);
+	mmr_rt_baselines_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exec_names),
 		cmocka_unit_test(test_learn_then_monitor),
 		cmocka_unit_test(test_stable),
 		cmocka_unit_test(test_sqlite_and_yaml),

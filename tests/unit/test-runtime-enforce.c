@@ -255,6 +255,36 @@ static void test_load_file(void **state)
 	mmr_rt_enforce_free(NULL);
 }
 
+static void test_dedup(void **state)
+{
+	(void)state;
+	static struct mmr_rt_enforce_dedup d;
+	const uint64_t s = 1000000000ull;
+	memset(&d, 0, sizeof(d));
+	/* window 0: everything is raised */
+	assert_true(mmr_rt_enforce_dedup_check(&d, "a", 1 * s));
+	assert_true(mmr_rt_enforce_dedup_check(&d, "a", 1 * s));
+	d.window_ns = 10 * s;
+	assert_true(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/x", 1 * s));
+	assert_false(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/x", 5 * s));
+	assert_true(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/y", 5 * s));
+	assert_false(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/x", 10 * s));
+	/* the window counts from the last raised alert */
+	assert_true(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/x", 11 * s));
+	assert_false(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/x", 12 * s));
+	/* a clock going back raises rather than suppresses forever */
+	assert_true(mmr_rt_enforce_dedup_check(&d, "wl|exec|/tmp/x", 2 * s));
+	assert_int_equal(d.suppressed, 3);
+	/* many keys: each raised once */
+	char k[32];
+	int raised = 0;
+	for (int i = 0; i < 100; i++) {
+		snprintf(k, sizeof(k), "key-%d", i);
+		raised += mmr_rt_enforce_dedup_check(&d, k, 20 * s);
+	}
+	assert_int_equal(raised, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_cidr_forms),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_protected_comm),
+		cmocka_unit_test(test_dedup),
 		cmocka_unit_test(test_load_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
