@@ -38,23 +38,6 @@ static bool hex_u32(const char *s, size_t n, uint32_t *ret)
 	return true;
 }
 
-static bool dec_u64(const char *s, size_t n, uint64_t *ret)
-{
-	uint64_t v = 0;
-	if (n == 0 || n > 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		uint64_t d = (uint64_t)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return true;
-}
-
 /* "0100007F:1F90" (v4) or 32 hex digits ":" port (v6). The kernel prints
  * each 32-bit word of the address as the host-order value of its bytes, so
  * copying the parsed word back to memory restores the network bytes. */
@@ -114,8 +97,8 @@ static bool parse_net_row(const char *line, size_t n, struct mmr_rt_sock *ret)
 	uint64_t uid, ino;
 	if (!parse_endpoint(tok[1], tlen[1], &s.laddr, &s.lport) ||
 	    !parse_endpoint(tok[2], tlen[2], &s.raddr, &s.rport) || s.laddr.family != s.raddr.family ||
-	    !hex_u32(tok[3], tlen[3], &st) || st > 255 || !dec_u64(tok[7], tlen[7], &uid) ||
-	    uid > UINT32_MAX || !dec_u64(tok[9], tlen[9], &ino))
+	    !hex_u32(tok[3], tlen[3], &st) || st > 255 || !mmr_parse_u64(tok[7], tlen[7], &uid) ||
+	    uid > UINT32_MAX || !mmr_parse_u64(tok[9], tlen[9], &ino))
 		return false;
 	s.state = (uint8_t)st;
 	s.uid = (uint32_t)uid;
@@ -421,9 +404,9 @@ static int read_stat(const char *root, int32_t pid, struct pinfo *pi)
 				p++;
 			tokn++;
 			uint64_t v;
-			if (tokn == 2 && dec_u64(s, (size_t)(p - s), &v) && v <= INT32_MAX)
+			if (tokn == 2 && mmr_parse_u64(s, (size_t)(p - s), &v) && v <= INT32_MAX)
 				pi->ppid = (int32_t)v;
-			else if (tokn == 20 && dec_u64(s, (size_t)(p - s), &v))
+			else if (tokn == 20 && mmr_parse_u64(s, (size_t)(p - s), &v))
 				pi->start_ticks = v;
 		}
 		rc = tokn >= 20 ? 0 : -EBADMSG;
@@ -448,7 +431,7 @@ static int64_t read_uid(const char *root, int32_t pid)
 		while (*u >= '0' && *u <= '9')
 			u++;
 		uint64_t v;
-		if (dec_u64(s, (size_t)(u - s), &v) && v <= UINT32_MAX)
+		if (mmr_parse_u64(s, (size_t)(u - s), &v) && v <= UINT32_MAX)
 			uid = (int64_t)v;
 	}
 	free(b);
@@ -468,7 +451,7 @@ static uint64_t boot_time_s(const char *root)
 		const char *s = p;
 		while (*p >= '0' && *p <= '9')
 			p++;
-		if (!dec_u64(s, (size_t)(p - s), &v))
+		if (!mmr_parse_u64(s, (size_t)(p - s), &v))
 			v = 0;
 	}
 	free(b);
@@ -614,7 +597,7 @@ static json_t *collect_tree(struct ctx *c)
 	struct dirent *de;
 	while (all && (de = readdir(d)) && n < 65536) {
 		uint64_t v;
-		if (!dec_u64(de->d_name, strlen(de->d_name), &v) || v > INT32_MAX || (int32_t)v == r->pid)
+		if (!mmr_parse_u64(de->d_name, strlen(de->d_name), &v) || v > INT32_MAX || (int32_t)v == r->pid)
 			continue;
 		struct pinfo pi;
 		if (read_stat(c->root, (int32_t)v, &pi) < 0)
@@ -742,7 +725,7 @@ static json_t *collect_fds(struct ctx *c)
 	bool more = false;
 	while ((de = readdir(d))) {
 		uint64_t v;
-		if (!dec_u64(de->d_name, strlen(de->d_name), &v) || v > INT32_MAX)
+		if (!mmr_parse_u64(de->d_name, strlen(de->d_name), &v) || v > INT32_MAX)
 			continue;
 		if (n == MMR_RT_FORENSICS_MAX_FDS) {
 			more = true;
@@ -768,7 +751,7 @@ static json_t *collect_fds(struct ctx *c)
 		uint64_t ino;
 		size_t tl = (size_t)l;
 		if (tl > 9 && memcmp(target, "socket:[", 8) == 0 && target[tl - 1] == ']' &&
-		    dec_u64(target + 8, tl - 9, &ino)) {
+		    mmr_parse_u64(target + 8, tl - 9, &ino)) {
 			if (!loaded) {
 				load_socks(c, &s);
 				loaded = true;
