@@ -253,6 +253,7 @@ struct view_fill {
 	struct bl_view *v;
 	const char *key;
 	int rc;
+	size_t allowing; /* learned or allowed items of the workload */
 };
 
 static void view_item(void *ud, const char *item, enum mmr_rt_bl_origin origin)
@@ -263,6 +264,7 @@ static void view_item(void *ud, const char *item, enum mmr_rt_bl_origin origin)
 	char *k = mmr_arena_printf(f->v->arena, "%s\x1f%s", f->key, item);
 	char *marker = origin == MMR_RT_BL_DENIED ? &view_denied : origin == MMR_RT_BL_ALLOWED ? &view_allowed
 											 : &view_learned;
+	f->allowing += origin != MMR_RT_BL_DENIED;
 	if (!k || mmr_map_put(&f->v->items, k, marker) < 0)
 		f->rc = -ENOMEM;
 }
@@ -296,12 +298,18 @@ static void view_publish(void)
 		if (mmr_rt_baselines_info(st.bl, i, &in) < 0 || in.mode != MMR_RT_BL_PROTECT)
 			continue;
 		char *key = mmr_arena_strdup(v->arena, in.key);
-		if (!key || mmr_map_put(&v->wls, key, key) < 0) {
+		if (!key) {
 			f.rc = -ENOMEM;
 			break;
 		}
 		f.key = key;
+		f.allowing = 0;
 		mmr_rt_baselines_foreach(st.bl, key, MMR_RT_BL_EXEC, view_item, &f);
+		/* protect with nothing learned or allowed would deny every exec
+		 * of the workload (e.g. --mode protect on a new database): such
+		 * a workload is not enforced until it has a baseline */
+		if (f.allowing && f.rc >= 0 && mmr_map_put(&v->wls, key, key) < 0)
+			f.rc = -ENOMEM;
 	}
 	if (f.rc < 0) {
 		view_free(v);
@@ -507,7 +515,17 @@ static bool wants(const struct mmr_rt_event *ev)
 	 * from the host side) is not the workload's behaviour */
 	if (!c || (!c->name[0] && !c->image[0]))
 		return false;
-	return strncmp(p->comm, "runc:", 5) != 0 && strncmp(p->exepath, "/dev/fd/", 8) != 0;
+	if (strncmp(p->comm, "runc:", 5) == 0 || strncmp(p->exepath, "/dev/fd/", 8) == 0 ||
+	    strncmp(p->exepath, "/memfd:", 7) == 0 || mmr_rt_enforce_protected_comm(p->comm))
+		return false;
+	/* runc re-executing its own clone (execveat of an fd, no name): the
+	 * exe reads as the container's root once stripped */
+	if (ev->type == MMR_RT_EVT_EXECVE || ev->type == MMR_RT_EVT_EXECVEAT) {
+		const struct mmr_rt_evt_arg *fa = mmr_rt_event_arg(ev, "filename");
+		if (strcmp(p->exepath, "/") == 0 || (fa && !fa->value[0] && !p->exepath[0]))
+			return false;
+	}
+	return true;
 }
 
 /* snprintf where cutting a long text short is fine */
@@ -710,7 +728,8 @@ const struct mmr_agent_module mmr_agent_mod_baseline = {
 		 "      --learn-quiet D    quiet period of until-stable (default 5m; also the\n"
 		 "                         default when neither --learn nor --mode is given)\n"
 		 "      --mode M           learn, monitor or protect for every workload (default:\n"
-		 "                         each stored workload keeps its mode, new ones learn)\n"
+		 "                         each stored workload keeps its mode, new ones learn);\n"
+		 "                         protect denies execs outside the baseline (fanotify)\n"
 		 "      --workload N=GLOB  file containers whose name or image matches GLOB under\n"
 		 "                         workload N instead of their image (repeatable)\n"
 		 "      --alert-dedup D    raise identical deviation/enforcement alerts (same\n"

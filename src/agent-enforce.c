@@ -488,12 +488,17 @@ static void mark_checked(int tid)
 	pthread_mutex_unlock(&E.lock);
 }
 
+/* Whether the fanotify thread judged the exec the sensor now reports (and
+ * let it through); each judgement answers for one exec event. */
 static bool was_checked(int pid, int tid)
 {
 	bool found = false;
 	pthread_mutex_lock(&E.lock);
 	for (size_t i = 0; i < CHECKED_MAX && !found; i++)
-		found = E.checked[i] && (E.checked[i] == pid || E.checked[i] == tid);
+		if (E.checked[i] && (E.checked[i] == pid || E.checked[i] == tid)) {
+			E.checked[i] = 0;
+			found = true;
+		}
 	pthread_mutex_unlock(&E.lock);
 	return found;
 }
@@ -502,7 +507,8 @@ static bool was_checked(int pid, int tid)
  * what the baseline does not hold. Everything unknown allows. */
 static uint32_t decide_baseline(const struct fanotify_event_metadata *md, struct denial *d)
 {
-	if (!d->bl_key[0])
+	/* most execs are of workloads not in protect mode: ask that first */
+	if (!d->bl_key[0] || mmr_agent_baseline_exec_verdict(d->bl_key, NULL, 0) == MMR_AGENT_BL_UNPROTECTED)
 		return FAN_ALLOW;
 	bool same = false;
 	int rc = exec_given(md->pid, md->fd, d->given, sizeof(d->given), &same);
@@ -519,7 +525,10 @@ static uint32_t decide_baseline(const struct fanotify_event_metadata *md, struct
 	if (v == MMR_AGENT_BL_UNPROTECTED)
 		return FAN_ALLOW;
 	E.bl_checked++;
-	mark_checked(md->pid);
+	/* an exec that goes through (allowed, or dry run) is not judged
+	 * again when the sensor reports it */
+	if (v == MMR_AGENT_BL_ALLOWED || E.dry_run)
+		mark_checked(md->pid);
 	if (v == MMR_AGENT_BL_ALLOWED)
 		return FAN_ALLOW;
 	d->bl_verdict = v;

@@ -364,6 +364,16 @@ def test_agent_baseline_protect_denies_exec(t):
     assert not [x for x in alerts if x["rule"] == "Enforcement: exec outside baseline"]
     assert stats["baseline"]["suppressed"] >= 1 and stats["enforce"]["alerts_suppressed"] == 1, stats
 
+    # --mode protect on a new database: nothing learned, nothing enforced
+    # (it would deny every exec); the deviations are still reported
+    a = Agent(t, "--baseline-db", t.path("state/empty.db"), "--mode", "protect")
+    res = {}
+    name, cid, _ = run_container(t, "sleep 0.5; " + PROTECT_SCRIPT, result=res)
+    alerts, stats, err = a.stop()
+    assert "hi" in res["stdout"].split() and "rc=0" in res["stdout"], res
+    assert not exec_denials(alerts, cid) and stats["enforce"]["baseline_exec_denied"] == 0, stats["enforce"]
+    assert "/tmp/echo" in items(deviations(alerts, cid), "exec")
+
 
 def test_agent_baseline_workload_glob(t):
     """--workload NAME=GLOB files matching containers under workload:NAME:
@@ -388,5 +398,17 @@ def test_agent_baseline_workload_glob(t):
         assert f["baseline.workload"] == "workload:mmrweb" and f["baseline.mode"] == "monitor", f
         assert "breaks baseline of workload workload:mmrweb" in dev[0]["output"], dev[0]["output"]
         assert stats["baseline"]["suppressed"] == 3 - want, stats["baseline"]
+    # --mode protect over the stored db: the fanotify thread files the
+    # container under workload:mmrweb too, and denies the unknown binary
+    a = Agent(t, "--baseline-db", db, "--workload", "mmrweb=" + prefix + "*", "--mode", "protect")
+    res = {}
+    name, cid, _ = run_container(t, "/bin/ls / >/dev/null && echo ls-ok; cp /bin/busybox /tmp/true; /tmp/true; "
+                                 "echo rc=$?", prefix=prefix, result=res)
+    alerts, stats, err = a.stop()
+    assert "ls-ok" in res["stdout"] and "rc=126" in res["stdout"], res
+    den = exec_denials(alerts, cid)
+    assert len(den) == 1 and den[0]["output_fields"]["baseline.workload"] == "workload:mmrweb", \
+        [x["output"] for x in den]
+    assert "of workload workload:mmrweb (mode protect)" in den[0]["output"], den[0]["output"]
     p = t.run("agent", "--alert-dedup", "soon", expect=2)
     assert "bad --alert-dedup 'soon'" in p.stderr
