@@ -80,6 +80,12 @@ struct inflight {
 	__u32 kind; /* 0 nothing pending, 1 file, 2 net, 3 dns */
 	__u32 nr;   /* the syscall captured (checked at exit) */
 	__u64 ubuf; /* dns answers: user buffer to copy at exit */
+	/* The task's cgroup leaf name as last read, valid while its cgroup v2
+	 * id is cg_id (0: none). A v2 cgroup is never renamed, so the same id
+	 * has the same name: the string read is paid once per task and
+	 * cgroup, not per event. */
+	__u64 cg_id;
+	char cg_leaf[MMR_SENSOR_CGROUP_LEN];
 	union {
 		struct mmr_sensor_file file;
 		struct mmr_sensor_net net;
@@ -143,14 +149,14 @@ static __always_inline __u64 next_seq(void)
 
 /* The leaf name of t's cgroup: the unified hierarchy's, or on a hybrid
  * host where that is the root, the pids (then memory) controller's. */
-static __always_inline void cgroup_leaf(char *dst, struct task_struct *t)
+static __always_inline int cgroup_leaf(char *dst, struct task_struct *t)
 {
 	const char *name = t->cgroups->dfl_cgrp->kn->name; /* BTF: direct loads */
 	dst[0] = 0;
 	if (name)
 		bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
 	if (dst[0] && !(dst[0] == '/' && dst[1] == 0))
-		return;
+		return 1; /* the unified hierarchy's: cacheable by cgroup id */
 	int ids[2] = { bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id),
 		       bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id) };
 	for (int i = 0; i < 2; i++) {
@@ -163,14 +169,15 @@ static __always_inline void cgroup_leaf(char *dst, struct task_struct *t)
 		if (name)
 			bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
 		if (dst[0] && !(dst[0] == '/' && dst[1] == 0))
-			return;
+			return 0;
 	}
+	return 0;
 }
 
 /* t is a BTF pointer (tp_btf argument or bpf_get_current_task_btf()):
  * its fields are plain loads that the verifier guards (a NULL pointer on
  * the way reads as 0), not bpf_probe_read_kernel calls. */
-static __always_inline void fill_hdr(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t)
+static __always_inline void fill_ids(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t)
 {
 	h->type = type;
 	h->pid = t->tgid;
@@ -190,7 +197,30 @@ static __always_inline void fill_hdr(struct mmr_sensor_hdr *h, __u32 type, struc
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
 	h->comm[MMR_SENSOR_COMM_LEN - 1] = 0;
+}
+
+static __always_inline void fill_hdr(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t)
+{
+	fill_ids(h, type, t);
 	cgroup_leaf(h->cgroup, t);
+}
+
+/* fill_hdr for a syscall record in the task's storage: the cgroup leaf
+ * name from the storage's cache when the cgroup is the same. */
+static __always_inline void fill_hdr_cached(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t,
+					    struct inflight *in)
+{
+	fill_ids(h, type, t);
+	__u64 cg = h->cgroup_id;
+	if (cg && cg == in->cg_id) {
+		__builtin_memcpy(h->cgroup, in->cg_leaf, sizeof(h->cgroup));
+		return;
+	}
+	in->cg_id = 0;
+	if (cgroup_leaf(h->cgroup, t)) {
+		__builtin_memcpy(in->cg_leaf, h->cgroup, sizeof(in->cg_leaf));
+		in->cg_id = cg;
+	}
 }
 
 static __always_inline void stamp(struct mmr_sensor_hdr *h)
@@ -942,7 +972,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	}
 	if (!keep)
 		return 0;
-	fill_hdr(h, type, t);
+	fill_hdr_cached(h, type, t, in);
 	h->syscall = id;
 	h->pad = 0;
 	in->nr = (__u32)id;

@@ -955,9 +955,18 @@ static bool ip_match(const struct mmr_rt_addr *a, const struct cval *v)
 static bool in_hash(const uint32_t *set, size_t mask, const struct cval *vals, const char *s,
 		    size_t len);
 
+/* Byte compares of the hot operators look at one byte inline before
+ * calling memcmp: most values of a rule set differ from the subject in
+ * their first (or, for endswith, last) byte, and a libc call per value
+ * of every rule was a fifth of the agent's time at 200k events/s. */
+static inline bool bytes_eq(const char *a, const char *b, size_t n)
+{
+	return n == 0 || (a[0] == b[0] && (n == 1 || memcmp(a + 1, b + 1, n - 1) == 0));
+}
+
 static bool str_eq(const struct mmr_rt_val *x, const struct cval *v)
 {
-	return x->len == v->len && memcmp(x->s, v->s, v->len) == 0;
+	return x->len == v->len && bytes_eq(x->s, v->s, v->len);
 }
 
 static bool in_set(const struct mmr_rt_node *n, const struct mmr_rt_val *x)
@@ -976,7 +985,7 @@ static bool in_hash(const uint32_t *set, size_t mask, const struct cval *vals, c
 	size_t h = mmr_hash64(s, len) & mask;
 	while (set[h]) {
 		const struct cval *v = &vals[set[h] - 1];
-		if (v->len == len && memcmp(v->s, s, len) == 0)
+		if (v->len == len && bytes_eq(v->s, s, len))
 			return true;
 		h = (h + 1) & mask;
 	}
@@ -1085,7 +1094,7 @@ static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct 
 			size_t pl = p->len;
 			while (pl > 1 && p->s[pl - 1] == '/')
 				pl--;
-			if (x->len >= pl && memcmp(x->s, p->s, pl) == 0 &&
+			if (x->len >= pl && bytes_eq(x->s, p->s, pl) &&
 			    (x->len == pl || x->s[pl] == '/' || (pl == 1 && p->s[0] == '/')))
 				return true;
 		}
@@ -1097,10 +1106,13 @@ static bool match_one(const struct mmr_rt_node *n, struct mmr_rt_val *x, struct 
 		if (n->prefix_sorted)
 			return any_prefix(n, x);
 		/* fall through */
-	case OP_BSTARTSWITH: return x->len >= v->len && memcmp(x->s, v->s, v->len) == 0;
-	case OP_ENDSWITH: return x->len >= v->len && memcmp(x->s + x->len - v->len, v->s, v->len) == 0;
+	case OP_BSTARTSWITH: return x->len >= v->len && bytes_eq(x->s, v->s, v->len);
+	case OP_ENDSWITH:
+		return x->len >= v->len &&
+		       (v->len == 0 || (x->s[x->len - 1] == v->s[v->len - 1] &&
+					memcmp(x->s + x->len - v->len, v->s, v->len) == 0));
 	case OP_GLOB:
-		if (x->len < n->glob_lit || memcmp(x->s, v->s, n->glob_lit) != 0)
+		if (x->len < n->glob_lit || !bytes_eq(x->s, v->s, n->glob_lit))
 			return false;
 		/* fall through */
 	case OP_IGLOB:

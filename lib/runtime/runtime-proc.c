@@ -634,7 +634,9 @@ static void resolve_path(const struct mmr_rt_proc *p, int32_t pid, int64_t dirfd
 	const char *rel = path;
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
-	snprintf(out, size, "%s%s", base, rel);
+	size_t bl = mmr_rt_strlcpy(out, base, size);
+	if (bl < size)
+		mmr_rt_strlcpy(out + bl, rel, size - bl);
 }
 
 static void addr_set(struct mmr_rt_addr *a, uint16_t family, const uint8_t *raw)
@@ -1020,8 +1022,9 @@ static struct mmr_rt_proc *proc_of(struct mmr_rt_host *h, const struct mmr_senso
 			mmr_rt_strlcpy(p->cwd, pp->cwd, sizeof(p->cwd));
 		}
 	}
-	if (hd->comm[0])
-		mmr_rt_strlcpy(p->comm, hd->comm, sizeof(p->comm));
+	_Static_assert(sizeof(p->comm) == sizeof(hd->comm), "comm sizes");
+	if (hd->comm[0]) /* NUL-terminated by the decoder's copy */
+		memcpy(p->comm, hd->comm, sizeof(p->comm));
 	if (hd->ppid)
 		p->ppid = (int32_t)hd->ppid;
 	if (hd->type != MMR_SENSOR_EXIT || hd->comm[0]) {
