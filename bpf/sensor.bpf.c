@@ -911,11 +911,13 @@ static __always_inline int prefilter(__u32 type, long id, struct pt_regs *regs, 
 		return bpf_map_lookup_elem(&prefix4, &head) != NULL;
 	}
 	if (type == MMR_SENSOR_DNS) {
+		/* a datagram with a destination: it may be port 53 (capture_dns decides) */
+		if ((id == MMR_NR_sendto && regs->r8) || id == MMR_NR_sendmsg || id == MMR_NR_sendmmsg)
+			return 1;
 		if (!dns_armed)
-			/* read/write/recv*: no DNS socket seen yet */
-			return id == MMR_NR_sendto || id == MMR_NR_sendmsg || id == MMR_NR_sendmmsg;
-		if (id == MMR_NR_sendto || id == MMR_NR_sendmsg || id == MMR_NR_sendmmsg)
-			return 1; /* the destination may be port 53: capture_dns decides */
+			return 0; /* no DNS socket seen yet */
+		/* read/write/recv* and send() on a connected socket: only a
+		 * socket already known as DNS */
 		__u64 key = (pid_tgid & 0xffffffff00000000ULL) | (__u32)regs->di;
 		return bpf_map_lookup_elem(&dns_socks, &key) != NULL;
 	}
