@@ -18,6 +18,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 
 import harness
 from agent_util import (PODMAN, AgentProcess, container_name, fixtures, last_stats, need_ebpf, podman_ok,
@@ -289,14 +290,14 @@ def test_agent_fim_live(t):
 
 
 def learn_busybox(t, db, *extra, prefix="mmr-baseline-"):
-    """Learn LEARN_SCRIPT in two containers for 2 s, then a third container
-    after the window moves the workload to monitor; stop."""
-    a = Agent(t, "--baseline-db", db, "--learn", "2s", *extra)
+    """Learn LEARN_SCRIPT in a container (3 s window from its first event),
+    then a second container after the window moves the workload to monitor;
+    stop."""
+    a = Agent(t, "--baseline-db", db, "--learn", "3s", *extra)
     need_ebpf(a)
     t0 = time.time()
-    for _ in range(2):
-        run_container(t, LEARN_SCRIPT, prefix=prefix)
-    time.sleep(max(0.0, 2.3 - (time.time() - t0)))
+    run_container(t, LEARN_SCRIPT, prefix=prefix)
+    time.sleep(max(0.0, 3.3 - (time.time() - t0)))
     run_container(t, LEARN_SCRIPT, prefix=prefix)
     alerts, stats, err = a.stop()
     assert not items(deviations(alerts), "exec"), [x["output"] for x in deviations(alerts)]
@@ -314,21 +315,25 @@ def test_agent_baseline_protect_denies_exec(t):
     with --dry-run the binary runs and the alert says "would"."""
     podman_ok()
     db = t.path("state/bl.db")
-    repo = fixtures.image_ref("busybox").rsplit(":", 1)[0]
-    wl = "image:" + repo
-    learn_busybox(t, db)
+    # a workload of this test's containers only: other busybox containers
+    # on the host (other tests) stay out of protect mode
+    tag = uuid.uuid4().hex[:6]
+    prefix = f"mmr-baseline-p{tag}-"
+    wopt = ("--workload", f"mmrprot{tag}={prefix}*")
+    wl = f"workload:mmrprot{tag}"
+    learn_busybox(t, db, *wopt, prefix=prefix)
     t.run("agent", "baseline", "mode", wl, "protect", "--baseline-db", db)
     row = [ln for ln in t.run("agent", "baseline", "list", "--baseline-db", db).stdout.splitlines()
            if ln.startswith(wl + " ")]
     assert row and row[0].split()[1] == "protect", row
 
-    a = Agent(t, "--baseline-db", db)
+    a = Agent(t, "--baseline-db", db, *wopt)
     assert "baseline protect: execs outside the learned baseline denied" in a.stderr(), a.stderr()
     if "(fanotify)" not in a.stderr():
         a.kill()
         raise harness.Skip("fanotify permission events unavailable: " + a.stderr()[-300:])
     res = {}
-    name, cid, _ = run_container(t, PROTECT_SCRIPT, result=res)
+    name, cid, _ = run_container(t, PROTECT_SCRIPT, prefix=prefix, result=res)
     alerts, stats, err = a.stop()
     out = res["stdout"]
     assert "ls-ok" in out and "rc=126" in out and "rc2=126" in out and "hi" not in out.split(), res
@@ -348,9 +353,9 @@ def test_agent_baseline_protect_denies_exec(t):
     assert e["baseline_exec_denied"] == 2 and e["alerts_suppressed"] == 1 and e["killed"] == 0, e
 
     # dry run: the copy runs, the alert says it would have been denied
-    a = Agent(t, "--baseline-db", db, "--dry-run")
+    a = Agent(t, "--baseline-db", db, "--dry-run", *wopt)
     res = {}
-    name, cid, _ = run_container(t, PROTECT_SCRIPT, result=res)
+    name, cid, _ = run_container(t, PROTECT_SCRIPT, prefix=prefix, result=res)
     alerts, stats, err = a.stop()
     assert "hi" in res["stdout"].split() and "rc=0" in res["stdout"], res
     den = exec_denials(alerts, cid)
@@ -366,9 +371,9 @@ def test_agent_baseline_protect_denies_exec(t):
 
     # --mode protect on a new database: nothing learned, nothing enforced
     # (it would deny every exec); the deviations are still reported
-    a = Agent(t, "--baseline-db", t.path("state/empty.db"), "--mode", "protect")
+    a = Agent(t, "--baseline-db", t.path("state/empty.db"), "--mode", "protect", *wopt)
     res = {}
-    name, cid, _ = run_container(t, "sleep 0.5; " + PROTECT_SCRIPT, result=res)
+    name, cid, _ = run_container(t, "sleep 0.5; " + PROTECT_SCRIPT, prefix=prefix, result=res)
     alerts, stats, err = a.stop()
     assert "hi" in res["stdout"].split() and "rc=0" in res["stdout"], res
     assert not exec_denials(alerts, cid) and stats["enforce"]["baseline_exec_denied"] == 0, stats["enforce"]
@@ -381,12 +386,11 @@ def test_agent_baseline_workload_glob(t):
     deviations are raised once (--alert-dedup), or every time with 0."""
     podman_ok()
     db = t.path("state/bl.db")
-    prefix = "mmr-baseline-web-"
+    prefix = f"mmr-baseline-web{uuid.uuid4().hex[:6]}-"
     learn_busybox(t, db, "--workload", "mmrweb=" + prefix + "*", prefix=prefix)
     rows = {ln.split()[0]: ln.split() for ln in
             t.run("agent", "baseline", "list", "--baseline-db", db).stdout.splitlines()[1:]}
     assert "workload:mmrweb" in rows and rows["workload:mmrweb"][1] == "monitor", rows
-    assert not [k for k in rows if k.startswith("image:")], rows
     script = "cp /bin/busybox /tmp/true; /tmp/true; /tmp/true; /tmp/true"
     for dedup, want in (("10s", 1), ("0", 3)):
         a = Agent(t, "--baseline-db", db, "--workload", "mmrweb=" + prefix + "*", "--alert-dedup", dedup)
