@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <time.h>
@@ -428,6 +429,21 @@ static uint32_t open_flags(const struct mmr_rt_event *ev)
 	return 0;
 }
 
+static int64_t mode_arg(const struct mmr_rt_event *ev)
+{
+	const struct mmr_rt_evt_arg *a = mmr_rt_event_arg(ev, "mode");
+	if (!a)
+		return 0;
+	if (a->has_num)
+		return a->num;
+	char *end = NULL;
+	long long v = strtoll(a->value, &end, 0);
+	return end != a->value ? (int64_t)v : 0;
+}
+
+/* Falco: an open that creates a file with an execute bit in its mode */
+ENUM_FN(f_evt_is_open_exec, is_open_type(ev->type) && (open_flags(ev) & O_CREAT) &&
+				    (mode_arg(ev) & (S_IXUSR | S_IXGRP | S_IXOTH)))
 ENUM_FN(f_evt_is_open_read, is_open_type(ev->type) && (open_flags(ev) & O_ACCMODE) != O_WRONLY)
 ENUM_FN(f_evt_is_open_write, is_open_type(ev->type) && (open_flags(ev) & O_ACCMODE) != O_RDONLY)
 
@@ -493,6 +509,48 @@ static const struct mmr_rt_evt_arg *arg_of(const struct mmr_rt_fref *ref,
 	return ref->arg ? mmr_rt_event_arg(ev, ref->arg) : NULL;
 }
 
+static bool is_chmod_mode(unsigned type, const struct mmr_rt_evt_arg *a)
+{
+	return (type == MMR_RT_EVT_CHMOD || type == MMR_RT_EVT_FCHMOD || type == MMR_RT_EVT_FCHMODAT) &&
+	       strcmp(a->name, "mode") == 0;
+}
+
+/* chmod's mode as Falco renders it: 0755(S_IXOTH|S_IROTH|...|S_IRUSR), so
+ * `evt.arg.mode contains S_ISUID` works; evt.rawarg.mode is the number.
+ * Used when the decoder left the mode as a number. */
+static int mode_flags(struct mmr_rt_ectx *cx, struct mmr_rt_val *o, int64_t mode)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} bits[] = {
+		{ S_IXOTH, "S_IXOTH" }, { S_IWOTH, "S_IWOTH" }, { S_IROTH, "S_IROTH" },
+		{ S_IXGRP, "S_IXGRP" }, { S_IWGRP, "S_IWGRP" }, { S_IRGRP, "S_IRGRP" },
+		{ S_IXUSR, "S_IXUSR" }, { S_IWUSR, "S_IWUSR" }, { S_IRUSR, "S_IRUSR" },
+		{ S_ISVTX, "S_ISVTX" }, { S_ISGID, "S_ISGID" }, { S_ISUID, "S_ISUID" },
+	};
+	size_t cap = sizeof(cx->scratch), n;
+	int w = snprintf(cx->scratch, cap, "0%llo", (unsigned long long)(mode & 07777));
+	n = w > 0 && (size_t)w < cap ? (size_t)w : 0;
+	bool first = true;
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (!((unsigned)mode & bits[i].bit))
+			continue;
+		w = snprintf(cx->scratch + n, cap - n, "%s%s", first ? "(" : "|", bits[i].name);
+		if (w < 0 || (size_t)w >= cap - n)
+			break;
+		n += (size_t)w;
+		first = false;
+	}
+	if (!first && n + 1 < cap)
+		cx->scratch[n++] = ')';
+	cx->scratch[n] = '\0';
+	o->s = cx->scratch;
+	o->len = n;
+	o->n = mode;
+	return 1;
+}
+
 static int f_evt_arg(const struct mmr_rt_fref *ref, struct mmr_rt_ectx *cx, unsigned idx,
 		     struct mmr_rt_val *o)
 {
@@ -505,6 +563,8 @@ static int f_evt_arg(const struct mmr_rt_fref *ref, struct mmr_rt_ectx *cx, unsi
 			return f_evt_res(ref, cx, 0, o);
 		return 0;
 	}
+	if (a->has_num && is_chmod_mode(cx->ev->type, a) && a->value[0] >= '0' && a->value[0] <= '9')
+		return mode_flags(cx, o, a->num);
 	set_str(o, a->value);
 	o->n = a->num;
 	return 1;
@@ -899,6 +959,7 @@ static const struct mmr_rt_field_def fields[] = {
 	{ "evt.args", S, A0, f_evt_args, "all arguments" },
 	{ "evt.is_open_read", B, A0, f_evt_is_open_read, "open for reading" },
 	{ "evt.is_open_write", B, A0, f_evt_is_open_write, "open for writing" },
+	{ "evt.is_open_exec", B, A0, f_evt_is_open_exec, "open creating a file with an execute bit" },
 	{ "fd.num", N, A0, f_fd_num, "fd number" },
 	{ "fd.type", S, A0, f_fd_type, "file, directory, ipv4, ipv6, unix, pipe, ..." },
 	{ "fd.typechar", S, A0, f_fd_typechar, "f, d, 4, 6, u, p, ..." },

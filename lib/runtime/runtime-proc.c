@@ -1028,7 +1028,10 @@ static struct mmr_rt_proc *proc_of(struct mmr_rt_host *h, const struct mmr_senso
 	if (hd->ppid)
 		p->ppid = (int32_t)hd->ppid;
 	if (hd->type != MMR_SENSOR_EXIT || hd->comm[0]) {
-		p->uid = hd->uid;
+		if (p->uid != hd->uid) { /* setuid & co: the name follows */
+			p->uid = hd->uid;
+			set_user(p);
+		}
 		p->gid = hd->gid;
 		p->euid = hd->euid;
 		p->egid = hd->egid;
