@@ -252,10 +252,13 @@ struct eval_ud {
 	struct mmr_map texts;   /* rule id -> struct rule_texts * */
 };
 
-/* A rule's references, controls and peers, copied once into the report's
- * arena and shared by all its findings (cap == n: a push reallocates). */
+/* A rule's id, texts, references, controls and peers, copied once into the
+ * report's arena and shared by all its findings (cap == n: a push
+ * reallocates): thousands of findings of one rule hold one copy. */
 struct rule_texts {
+	const char *id, *title, *remediation;
 	struct mmr_vec refs, controls, aliases;
+	struct mmr_vec fix_sources, fixes; /* const char *: fix snippet per source, parallel */
 };
 
 static int copy_vec(struct mmr_arena *a, struct mmr_vec *dst, const struct mmr_vec *src)
@@ -276,9 +279,21 @@ static const struct rule_texts *rule_texts(struct eval_ud *u, const struct mmr_p
 	if (t)
 		return t;
 	t = mmr_arena_alloc(a, sizeof(*t));
-	if (!t || copy_vec(a, &t->refs, &rule->references) < 0 ||
+	if (!t || !(t->id = mmr_arena_strdup(a, rule->id)) ||
+	    (rule->title && !(t->title = mmr_arena_strdup(a, rule->title))) ||
+	    (rule->remediation && !(t->remediation = mmr_arena_strdup(a, rule->remediation))) ||
+	    copy_vec(a, &t->refs, &rule->references) < 0 ||
 	    copy_vec(a, &t->controls, &rule->controls) < 0 ||
-	    copy_vec(a, &t->aliases, &rule->peers) < 0 || mmr_map_put(&u->texts, rule->id, t) < 0)
+	    copy_vec(a, &t->aliases, &rule->peers) < 0)
+		return NULL;
+	for (size_t i = 0; i < rule->fixes.n; i++) {
+		const struct mmr_policy_fix *fx = rule->fixes.v[i];
+		char *src = mmr_arena_strdup(a, fx->source), *snip = mmr_arena_strdup(a, fx->snippet);
+		if (!src || (fx->snippet && !snip) || mmr_vec_push(a, &t->fix_sources, src) < 0 ||
+		    mmr_vec_push(a, &t->fixes, snip) < 0)
+			return NULL;
+	}
+	if (mmr_map_put(&u->texts, t->id, t) < 0)
 		return NULL;
 	return t;
 }
@@ -383,34 +398,31 @@ static void on_outcome(const struct mmr_policy_outcome *o, void *userdata)
 	const char *file = o->file ? o->file : (res->file ? res->file : "");
 	struct mmr_result *result = result_for(u, file, res->source ? res->source : "iac");
 	struct mmr_finding *f = mmr_arena_alloc(a, sizeof(*f));
-	if (!result || !f) {
+	const struct rule_texts *rt = rule_texts(u, rule);
+	if (!result || !f || !rt) {
 		c->err = -ENOMEM;
 		return;
 	}
 	f->kind = MMR_FINDING_MISCONFIGURATION;
-	f->rule_id = mmr_arena_strdup(a, rule->id);
-	f->title = mmr_arena_strdup(a, rule->title);
+	f->rule_id = rt->id;
+	f->title = rt->title;
 	f->severity = rule->severity;
 	f->score = -1;
-	f->loc.file = mmr_arena_strdup(a, file);
+	/* the result's target is this file, in the report's arena already */
+	f->loc.file = result->target && !strcmp(result->target, file) ? result->target
+								      : mmr_arena_strdup(a, file);
 	f->loc.line_start = o->line_start;
 	f->loc.line_end = o->line_end >= o->line_start ? o->line_end : o->line_start;
 	f->loc.resource = mmr_arena_strdup(a, res->address);
-	f->remediation = mmr_arena_strdup(a, rule->remediation);
-	for (size_t i = 0; i < rule->fixes.n; i++) {
-		const struct mmr_policy_fix *fx = rule->fixes.v[i];
-		if (res->source && strcmp(fx->source, res->source) == 0) {
-			f->fix = mmr_arena_strdup(a, fx->snippet);
+	f->remediation = rt->remediation;
+	for (size_t i = 0; i < rt->fix_sources.n; i++) {
+		if (res->source && strcmp(rt->fix_sources.v[i], res->source) == 0) {
+			f->fix = rt->fixes.v[i];
 			break;
 		}
 	}
 	f->evidence = mmr_arena_printf(a, "%s %s", res->raw_type ? res->raw_type : "",
 				       res->address ? res->address : "");
-	const struct rule_texts *rt = rule_texts(u, rule);
-	if (!rt) {
-		c->err = -ENOMEM;
-		return;
-	}
 	f->references = rt->refs;
 	f->controls = rt->controls;
 	f->aliases = rt->aliases;
@@ -419,10 +431,13 @@ static void on_outcome(const struct mmr_policy_outcome *o, void *userdata)
 		f->suppressed_by = mmr_arena_printf(a, "inline: %s", o->suppressed_by);
 	}
 	char hex[MMR_SHA256_HEX_LEN + 1];
-	char *key = mmr_arena_printf(a, "misconfiguration\n%s\n%s\n%s", rule->id,
-				     res->file ? res->file : "", res->address ? res->address : "");
-	if (key && mmr_sha256_hex(key, strlen(key), hex) == 0)
+	struct mmr_buf key; /* hashed, then dropped */
+	mmr_buf_init(&key, (size_t)1 << 20);
+	if (mmr_buf_addf(&key, "misconfiguration\n%s\n%s\n%s", rule->id, res->file ? res->file : "",
+			 res->address ? res->address : "") >= 0 &&
+	    mmr_sha256_hex(key.p, key.len, hex) == 0)
 		f->fingerprint = mmr_arena_strdup(a, hex);
+	mmr_buf_release(&key);
 	if (mmr_vec_push(a, &result->findings, f) < 0)
 		c->err = -ENOMEM;
 }
@@ -558,11 +573,10 @@ int mmr_iac_scan(struct mmr_report *r, const char *path, const struct mmr_policy
 	struct mmr_vec units = { 0 };
 	if ((rc = split_units(sa, &set.resources, &units)) < 0)
 		goto out;
-	for (size_t i = 0; i < units.n; i++) {
-		struct mmr_iac_set sub = { .arena = sa, .resources = *(struct mmr_vec *)units.v[i] };
-		if ((rc = mmr_iac_normalise(&sub, reterr)) < 0)
-			goto out;
-	}
+	/* units are normalised just before their rules run (below), and their
+	 * documents released right after: normalisation touches only the
+	 * documents and types of its own unit, so the peak holds the raw
+	 * documents, not every unit's normalised one and the findings too */
 
 	/* syntax errors and unresolved values: diagnostics, the scan goes on */
 	for (size_t i = 0; i < set.errors.n; i++) {
@@ -604,11 +618,20 @@ int mmr_iac_scan(struct mmr_report *r, const char *path, const struct mmr_policy
 	for (size_t i = 0; i < units.n; i++) {
 		struct mmr_iac_set sub = { .arena = sa, .resources = *(struct mmr_vec *)units.v[i] };
 		struct mmr_policy_stats ps = { 0 };
+		if ((rc = mmr_iac_normalise(&sub, reterr)) < 0)
+			goto out;
 		rc = mmr_policy_eval(rules, &sub, on_outcome, &u, &ps);
 		if (rc >= 0 && c.err)
 			rc = c.err;
 		if (rc < 0)
 			goto out;
+		/* the findings hold copies: this unit's documents can go */
+		for (size_t j = 0; j < sub.resources.n; j++) {
+			struct mmr_iac_resource *res = sub.resources.v[j];
+			json_decref(res->doc);
+			json_decref(res->pos);
+			res->doc = res->pos = NULL;
+		}
 		st.evaluated += ps.evaluated;
 		st.passed += ps.passed;
 		st.failed += ps.failed;

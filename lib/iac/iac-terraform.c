@@ -55,6 +55,8 @@ struct tf_module {
 	struct mmr_vec call_order;
 	bool called; /* some other module calls it */
 	bool parsed;
+	bool freed;  /* a root module whose syntax trees were released */
+	struct mmr_arena *arena; /* its files, syntax trees and index */
 };
 
 enum { ST_NONE, ST_BUSY, ST_DONE };
@@ -105,9 +107,19 @@ struct tf_scope {
 	struct tf_scope *next;
 };
 
+/* Arenas: set->arena holds what outlives the scan (emitted resources,
+ * diagnostics); la the scan's own bookkeeping (modules, the evaluation
+ * stack); each module's files and syntax trees live in module->arena; and a
+ * is the scratch of the root module being evaluated (instances, memoised
+ * values, addresses), freed once its resources are emitted. A root module
+ * nothing calls has its syntax trees freed with it too, so the peak holds
+ * one root's evaluation, not the whole tree's. */
 struct tf_ctx {
 	struct mmr_iac_set *set;
-	struct mmr_arena *a;
+	struct mmr_arena *a;  /* scratch: the current root's, else la */
+	struct mmr_arena *la; /* lives as long as mmr_tf_scan() */
+	struct mmr_map interned; /* strings copied into set->arena (types, file names) */
+	bool quiet;           /* re-parsing a released module: its errors were reported */
 	const struct mmr_tf_options *o;
 	struct mmr_limits lim;
 	struct mmr_hcl_limits hlim;
@@ -167,15 +179,16 @@ static void diag(struct tf_ctx *c, struct mmr_vec *v, const char *where, const c
 	__attribute__((format(printf, 4, 5)));
 static void diag(struct tf_ctx *c, struct mmr_vec *v, const char *where, const char *fmt, ...)
 {
-	struct mmr_diag *d = mmr_arena_alloc(c->a, sizeof(*d));
+	struct mmr_arena *sa = c->set->arena;
+	struct mmr_diag *d = mmr_arena_alloc(sa, sizeof(*d));
 	if (!d)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	d->message = mmr_arena_vprintf(c->a, fmt, ap);
+	d->message = mmr_arena_vprintf(sa, fmt, ap);
 	va_end(ap);
-	d->where = mmr_arena_strdup(c->a, where);
-	mmr_vec_push(c->a, v, d);
+	d->where = mmr_arena_strdup(sa, where);
+	mmr_vec_push(sa, v, d);
 }
 
 static void add_ref(struct tf_ev *ev, const char *addr)
@@ -1109,7 +1122,7 @@ static int busy_enter(struct tf_ev *ev, int *state, const char *what)
 		mmr_buf_adds(&b, what);
 		snprintf(c->msg, sizeof(c->msg), "reference cycle: %s", b.p);
 		if (!mmr_map_has(&c->reported, b.p)) {
-			char *k = mmr_arena_strdup(c->a, b.p);
+			char *k = mmr_arena_strdup(c->la, b.p);
 			if (k)
 				mmr_map_put(&c->reported, k, k);
 			diag(c, &c->set->errors, ev->file ? ev->file->disp : "", "reference cycle: %s",
@@ -1123,7 +1136,7 @@ static int busy_enter(struct tf_ev *ev, int *state, const char *what)
 		return -E2BIG;
 	}
 	*state = ST_BUSY;
-	mmr_vec_push(c->a, &c->stack, (void *)what);
+	mmr_vec_push(c->la, &c->stack, (void *)what);
 	return 0;
 }
 
@@ -1466,28 +1479,75 @@ static void index_block(struct tf_ctx *c, struct tf_module *m, struct tf_file *f
 	}
 }
 
-/* Load (once) the module in directory abs (rel: relative to the scan root). */
+static void module_maps_init(struct tf_module *m, struct mmr_arena *a)
+{
+	mmr_map_init(&m->vars, a);
+	mmr_map_init(&m->locals, a);
+	mmr_map_init(&m->outputs, a);
+	mmr_map_init(&m->res, a);
+	mmr_map_init(&m->data, a);
+	mmr_map_init(&m->calls, a);
+}
+
+/* Drop a module's files, syntax trees and index (a root module once its
+ * resources are emitted); load_module() parses it again if asked. */
+static void release_module(struct tf_module *m)
+{
+	mmr_arena_free(m->arena);
+	m->arena = NULL;
+	m->files = (struct mmr_vec){ 0 };
+	m->items = (struct mmr_vec){ 0 };
+	m->call_order = (struct mmr_vec){ 0 };
+	module_maps_init(m, NULL);
+	m->parsed = false;
+	m->freed = true;
+}
+
+static void load_module_files(struct tf_ctx *c, struct tf_module *m, const char *abs,
+			      const char *rel);
+
+/* Load (once) the module in directory abs (rel: relative to the scan root)
+ * into an arena of its own. A released module is parsed again, quietly
+ * (its syntax errors were reported the first time). */
 static struct tf_module *load_module(struct tf_ctx *c, const char *abs, const char *rel)
 {
 	struct tf_module *m = mmr_map_get(&c->modules, abs);
-	if (m)
+	if (m && !m->freed)
 		return m;
-	m = mmr_arena_alloc(c->a, sizeof(*m));
-	if (!m)
+	bool reload = m != NULL;
+	if (!m) {
+		m = mmr_arena_alloc(c->la, sizeof(*m));
+		if (!m)
+			return NULL;
+		m->abs = mmr_arena_strdup(c->la, abs);
+		m->rel = mmr_arena_strdup(c->la, rel);
+		if (!m->abs || !m->rel || mmr_map_put(&c->modules, m->abs, m) < 0)
+			return NULL;
+		mmr_vec_push(c->la, &c->module_order, m);
+	}
+	m->arena = mmr_arena_new(0);
+	if (!m->arena) {
+		m->freed = true; /* nothing usable: try again next time */
 		return NULL;
-	m->abs = mmr_arena_strdup(c->a, abs);
-	m->rel = mmr_arena_strdup(c->a, rel);
-	mmr_map_init(&m->vars, c->a);
-	mmr_map_init(&m->locals, c->a);
-	mmr_map_init(&m->outputs, c->a);
-	mmr_map_init(&m->res, c->a);
-	mmr_map_init(&m->data, c->a);
-	mmr_map_init(&m->calls, c->a);
-	mmr_map_put(&c->modules, m->abs, m);
-	mmr_vec_push(c->a, &c->module_order, m);
+	}
+	m->freed = false;
+	module_maps_init(m, m->arena);
+	struct mmr_arena *saved = c->a;
+	bool saved_quiet = c->quiet;
+	c->a = m->arena;
+	c->quiet = reload;
+	load_module_files(c, m, m->abs, m->rel);
+	c->a = saved;
+	c->quiet = saved_quiet;
+	return m;
+}
+
+static void load_module_files(struct tf_ctx *c, struct tf_module *m, const char *abs,
+			      const char *rel)
+{
 	DIR *d = opendir(abs);
 	if (!d)
-		return m;
+		return;
 	struct mmr_vec names = { 0 };
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -1521,7 +1581,8 @@ static struct tf_module *load_module(struct tf_ctx *c, const char *abs, const ch
 			if (!e.file[0])
 				snprintf(e.file, sizeof(e.file), "%s", f->disp);
 			mmr_error_format(&e, msg, sizeof(msg));
-			diag(c, &c->set->errors, f->disp, "%s", msg);
+			if (!c->quiet)
+				diag(c, &c->set->errors, f->disp, "%s", msg);
 			continue;
 		}
 		f->src = data;
@@ -1531,7 +1592,6 @@ static struct tf_module *load_module(struct tf_ctx *c, const char *abs, const ch
 			index_block(c, m, f, f->hcl->body->blocks.v[b]);
 	}
 	m->parsed = true;
-	return m;
 }
 
 /* Normalise a relative path: resolve "." and ".."; false if it climbs out. */
@@ -2382,10 +2442,11 @@ static void add_ignore(struct tf_ctx *c, struct mmr_iac_resource *r, const char 
 		}
 		while (*rest == ' ' || *rest == '\t' || *rest == ':')
 			rest++;
-		char *s = *rest ? mmr_arena_printf(c->a, "%s%.*s %s", marks[i].prefix, (int)(e - id), id, rest)
-				: mmr_arena_printf(c->a, "%s%.*s", marks[i].prefix, (int)(e - id), id);
+		struct mmr_arena *sa = c->set->arena;
+		char *s = *rest ? mmr_arena_printf(sa, "%s%.*s %s", marks[i].prefix, (int)(e - id), id, rest)
+				: mmr_arena_printf(sa, "%s%.*s", marks[i].prefix, (int)(e - id), id);
 		if (s)
-			mmr_vec_push(c->a, &r->ignores, s);
+			mmr_vec_push(sa, &r->ignores, s);
 	}
 }
 
@@ -2417,27 +2478,61 @@ static void collect_ignores(struct tf_ctx *c, struct mmr_iac_resource *r, struct
 
 /* ---- walking the instance tree and emitting resources ------------------- */
 
+/* A string in set->arena, copied once per scan (resource types, file names). */
+static const char *intern(struct tf_ctx *c, const char *s)
+{
+	const char *k = mmr_map_get(&c->interned, s);
+	if (k)
+		return k;
+	char *d = mmr_arena_strdup(c->set->arena, s);
+	if (d)
+		mmr_map_put(&c->interned, d, d);
+	return d;
+}
+
+/* The emitted resource lives in set->arena: everything it points to is
+ * copied there (the syntax trees and the root's scratch are freed). */
 static void emit(struct tf_ctx *c, struct tf_inst *in, struct tf_item *it, struct tf_res *r)
 {
+	struct mmr_arena *sa = c->set->arena;
 	for (size_t i = 0; i < r->insts.n; i++) {
 		struct tf_res_inst *ri = r->insts.v[i];
-		struct mmr_iac_resource *res = mmr_arena_alloc(c->a, sizeof(*res));
+		struct mmr_iac_resource *res = mmr_arena_alloc(sa, sizeof(*res));
 		if (!res)
 			return;
-		res->type = it->type;
-		res->raw_type = it->type;
+		res->type = intern(c, it->type);
+		res->raw_type = res->type;
 		res->source = "terraform";
-		res->address = ri->addr;
-		res->file = it->file->disp;
+		res->address = mmr_arena_strdup(sa, ri->addr);
+		res->file = intern(c, it->file->disp);
+		if (!res->type || !res->address || !res->file)
+			return;
 		res->line_start = it->block->range.start.line;
 		res->line_end = it->block->range.end.line;
 		if (it->block->range.end.col == 1 && res->line_end > res->line_start)
 			res->line_end--;
 		res->doc = json_incref(ri->doc);
 		res->pos = json_incref(ri->pos);
-		res->refs = ri->refs;
+		if (ri->refs.n) {
+			res->refs.v = mmr_arena_calloc(sa, ri->refs.n, sizeof(void *));
+			if (!res->refs.v) {
+				json_decref(res->doc);
+				json_decref(res->pos);
+				return;
+			}
+			for (size_t j = 0; j < ri->refs.n; j++) {
+				char *ref = mmr_arena_strdup(sa, ri->refs.v[j]);
+				if (ref)
+					res->refs.v[res->refs.n++] = ref;
+			}
+			res->refs.cap = ri->refs.n; /* full: a push reallocates */
+		}
 		collect_ignores(c, res, it->file, it->block);
-		mmr_vec_push(c->a, &c->set->resources, res);
+		if (mmr_vec_push(sa, &c->set->resources, res) < 0) {
+			json_decref(res->doc);
+			json_decref(res->pos);
+			return;
+		}
 	}
 	(void)in;
 }
@@ -2677,6 +2772,29 @@ static void scan_root(struct tf_ctx *c, struct tf_module *m)
 		walk_inst(c, root);
 }
 
+static void release_insts(struct tf_ctx *c);
+
+/* Evaluate one root module in a scratch arena of its own; once its
+ * resources are emitted (copied into set->arena), the scratch goes, and so
+ * do the root's syntax trees when no other module calls it. */
+static void scan_root_freeing(struct tf_ctx *c, struct tf_module *m)
+{
+	struct mmr_arena *ra = mmr_arena_new(0);
+	c->a = ra ? ra : c->la;
+	scan_root(c, m);
+	/* json values of the memo tables; the values reference nothing in ra */
+	json_decref(c->root_vars);
+	c->root_vars = NULL;
+	json_decref(c->modules_json);
+	c->modules_json = NULL;
+	release_insts(c);
+	c->insts = (struct mmr_vec){ 0 };
+	c->a = c->la;
+	mmr_arena_free(ra);
+	if (!m->called && m->arena)
+		release_module(m);
+}
+
 /* Memoised values: the emitted resources hold their own references. */
 static void release_insts(struct tf_ctx *c)
 {
@@ -2716,18 +2834,43 @@ static void release_insts(struct tf_ctx *c)
 	c->insts.n = 0;
 }
 
+static int tf_scan(struct tf_ctx *cp, const char *path, struct mmr_error *reterr);
+
 int mmr_tf_scan(struct mmr_iac_set *set, const char *path, const struct mmr_tf_options *o,
 		struct mmr_error *reterr)
 {
-	struct tf_ctx c = { .set = set, .a = set->arena, .o = o };
+	struct tf_ctx c = { .set = set, .o = o };
+	c.la = mmr_arena_new(0);
+	if (!c.la)
+		return -ENOMEM;
+	c.a = c.la;
+	mmr_map_init(&c.interned, c.la);
+	int rc = tf_scan(&c, path, reterr);
+	json_decref(c.modules_json);
+	json_decref(c.root_vars);
+	release_insts(&c);
+	for (size_t i = 0; i < c.module_order.n; i++) {
+		struct tf_module *m = c.module_order.v[i];
+		mmr_arena_free(m->arena);
+		m->arena = NULL;
+	}
+	mmr_arena_free(c.la);
+	return rc;
+}
+
+static int tf_scan(struct tf_ctx *cp, const char *path, struct mmr_error *reterr)
+{
+	struct tf_ctx *c = cp;
+	struct mmr_iac_set *set = c->set;
+	const struct mmr_tf_options *o = c->o;
 	if (o && o->limits)
-		c.lim = *o->limits;
+		c->lim = *o->limits;
 	else
-		mmr_limits_default(&c.lim);
-	c.hlim.max_depth = (size_t)c.lim.max_json_depth;
-	c.hlim.max_size = (size_t)c.lim.max_file_size;
-	mmr_map_init(&c.modules, c.a);
-	mmr_map_init(&c.reported, c.a);
+		mmr_limits_default(&c->lim);
+	c->hlim.max_depth = (size_t)c->lim.max_json_depth;
+	c->hlim.max_size = (size_t)c->lim.max_file_size;
+	mmr_map_init(&c->modules, c->a);
+	mmr_map_init(&c->reported, c->a);
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return mmr_error_set(reterr, errno, path, 0, 0, "cannot scan: %s", strerror(errno));
@@ -2738,71 +2881,68 @@ int mmr_tf_scan(struct mmr_iac_set *set, const char *path, const struct mmr_tf_o
 		/* one file: plan JSON, or a module of that one file */
 		char *data;
 		size_t len;
-		int r = read_file(&c, real, &data, &len, reterr);
+		int r = read_file(c, real, &data, &len, reterr);
 		if (r < 0)
 			return r;
 		if (mmr_cstr_ends(path, ".json") && mmr_tf_is_plan(data, len))
-			return mmr_tf_plan_parse(set, data, len, path, &c.lim, reterr);
+			return mmr_tf_plan_parse(set, data, len, path, &c->lim, reterr);
 		char *slash = strrchr(real, '/');
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - real) : 1, slash ? real : "/");
 		if (!*dir)
 			snprintf(dir, sizeof(dir), "/");
-		c.root_abs = mmr_arena_strdup(c.a, dir);
+		c->root_abs = mmr_arena_strdup(c->a, dir);
 		const char *pslash = strrchr(path, '/');
-		c.root_disp = pslash ? mmr_arena_strndup(c.a, path, (size_t)(pslash - path)) : "";
-		struct tf_module *m = mmr_arena_alloc(c.a, sizeof(*m));
+		c->root_disp = pslash ? mmr_arena_strndup(c->a, path, (size_t)(pslash - path)) : "";
+		struct tf_module *m = mmr_arena_alloc(c->a, sizeof(*m));
 		if (!m)
 			return -ENOMEM;
-		m->abs = c.root_abs;
+		m->abs = c->root_abs;
 		m->rel = "";
-		mmr_map_init(&m->vars, c.a);
-		mmr_map_init(&m->locals, c.a);
-		mmr_map_init(&m->outputs, c.a);
-		mmr_map_init(&m->res, c.a);
-		mmr_map_init(&m->data, c.a);
-		mmr_map_init(&m->calls, c.a);
-		mmr_map_put(&c.modules, m->abs, m);
-		struct tf_file *f = mmr_arena_alloc(c.a, sizeof(*f));
+		mmr_map_init(&m->vars, c->a);
+		mmr_map_init(&m->locals, c->a);
+		mmr_map_init(&m->outputs, c->a);
+		mmr_map_init(&m->res, c->a);
+		mmr_map_init(&m->data, c->a);
+		mmr_map_init(&m->calls, c->a);
+		mmr_map_put(&c->modules, m->abs, m);
+		struct tf_file *f = mmr_arena_alloc(c->a, sizeof(*f));
 		if (!f)
 			return -ENOMEM;
 		f->rel = mmr_path_base(path);
 		f->disp = path;
 		struct mmr_error e = { 0 };
 		r = mmr_cstr_ends(path, ".json")
-			    ? mmr_hcl_json_parse(c.a, data, len, path, &c.hlim, &f->hcl, &e)
-			    : mmr_hcl_parse(c.a, data, len, path, &c.hlim, &f->hcl, &e);
+			    ? mmr_hcl_json_parse(c->a, data, len, path, &c->hlim, &f->hcl, &e)
+			    : mmr_hcl_parse(c->a, data, len, path, &c->hlim, &f->hcl, &e);
 		if (r < 0) {
 			char msg[1200];
-			diag(&c, &set->errors, path, "%s", mmr_error_format(&e, msg, sizeof(msg)));
+			diag(c, &set->errors, path, "%s", mmr_error_format(&e, msg, sizeof(msg)));
 			return 0;
 		}
 		f->src = data;
 		f->len = len;
-		mmr_vec_push(c.a, &m->files, f);
+		mmr_vec_push(c->a, &m->files, f);
 		for (size_t b = 0; b < f->hcl->body->blocks.n; b++)
-			index_block(&c, m, f, f->hcl->body->blocks.v[b]);
-		scan_root(&c, m);
+			index_block(c, m, f, f->hcl->body->blocks.v[b]);
+		scan_root(c, m);
 	} else {
-		c.root_abs = mmr_arena_strdup(c.a, real);
+		c->root_abs = mmr_arena_strdup(c->a, real);
 		size_t pl = strlen(path);
 		while (pl > 1 && path[pl - 1] == '/')
 			pl--;
-		c.root_disp = mmr_arena_strndup(c.a, path, pl);
-		if (!strcmp(c.root_disp, "."))
-			c.root_disp = "";
-		find_dirs(&c, c.root_abs, "", 0);
-		size_t nmods = c.module_order.n;
+		c->root_disp = mmr_arena_strndup(c->a, path, pl);
+		if (!strcmp(c->root_disp, "."))
+			c->root_disp = "";
+		find_dirs(c, c->root_abs, "", 0);
+		size_t nmods = c->module_order.n;
 		for (size_t i = 0; i < nmods; i++)
-			mark_called(&c, c.module_order.v[i]);
+			mark_called(c, c->module_order.v[i]);
 		for (size_t i = 0; i < nmods; i++) {
-			struct tf_module *m = c.module_order.v[i];
+			struct tf_module *m = c->module_order.v[i];
 			if (!m->called)
-				scan_root(&c, m);
+				scan_root_freeing(c, m);
 		}
 	}
-	json_decref(c.modules_json);
-	json_decref(c.root_vars);
-	release_insts(&c);
 	return 0;
 }
