@@ -1038,7 +1038,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		struct mmr_sensor_file *f = &in->file;
 		f->h.ret = ret;
 		stamp(&f->h);
-		r = bpf_ringbuf_output(&events, f, sizeof(*f), rb_flags(sizeof(*f)));
+		if (!f->path2[0] && !f->aux[0]) /* opens, unlinks, chmod...: no second path */
+			r = bpf_ringbuf_output(&events, f, MMR_SENSOR_FILE_SHORT,
+					       rb_flags(MMR_SENSOR_FILE_SHORT));
+		else
+			r = bpf_ringbuf_output(&events, f, sizeof(*f), rb_flags(sizeof(*f)));
 	}
 	if (r)
 		count_drop();

@@ -4,8 +4,10 @@
  * fixed-width types only, no kernel or libc headers. Every record starts
  * with struct mmr_sensor_hdr; hdr.type says which struct follows. Strings
  * are NUL-terminated and bounded by the array sizes below (a longer value
- * is cut and flagged MMR_SENSOR_F_TRUNC). Records are variable-sized only
- * in the exec record (args_len bytes of argv are meaningful). */
+ * is cut and flagged MMR_SENSOR_F_TRUNC). Records are fixed-size except:
+ * in the exec record args_len bytes of argv are meaningful, and a file
+ * record whose path2 and aux are empty ends before path2
+ * (MMR_SENSOR_FILE_SHORT bytes: half the ring traffic of an open). */
 #ifndef MMR_BPF_SENSOR_H
 #define MMR_BPF_SENSOR_H
 
@@ -129,6 +131,9 @@ struct mmr_sensor_file {
 	char path2[MMR_SENSOR_PATH_MAX]; /* rename/link/symlink target, mount target */
 	char aux[32];                    /* mount: file system type */
 };
+
+/* Size of a struct mmr_sensor_file record that leaves out path2 and aux. */
+#define MMR_SENSOR_FILE_SHORT (sizeof(struct mmr_sensor_hdr) + 8 + 4 * 8 + MMR_SENSOR_PATH_MAX)
 
 /* connect/accept/accept4/listen/bind. */
 struct mmr_sensor_net {

@@ -1079,7 +1079,14 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		[MMR_SENSOR_CLOSE] = sizeof(struct mmr_sensor_net),
 		[MMR_SENSOR_DNS] = sizeof(struct mmr_sensor_dns),
 	};
-	size_t want = need[hd->type] ? need[hd->type] : sizeof(struct mmr_sensor_file);
+	_Static_assert(MMR_SENSOR_FILE_SHORT == offsetof(struct mmr_sensor_file, path2),
+		       "short file record ends at path2");
+	/* a file record may end before path2 (the sensor leaves out an
+	 * empty path2 and aux: MMR_SENSOR_FILE_SHORT) */
+	bool file = !need[hd->type];
+	size_t want = file ? (len >= sizeof(struct mmr_sensor_file) ? sizeof(struct mmr_sensor_file)
+								      : MMR_SENSOR_FILE_SHORT)
+			   : need[hd->type];
 	if (len < want) {
 		h->bad_records++;
 		return -EBADMSG;
@@ -1096,6 +1103,10 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		struct mmr_sensor_dns d;
 	} cp;
 	memcpy(&cp, rec, want);
+	if (file && want < sizeof(struct mmr_sensor_file)) {
+		cp.fi.path2[0] = 0;
+		cp.fi.aux[0] = 0;
+	}
 	cp.h.comm[sizeof(cp.h.comm) - 1] = 0;
 	cp.h.cgroup[sizeof(cp.h.cgroup) - 1] = 0;
 	if (hd->type == MMR_SENSOR_EXEC) {
@@ -1103,7 +1114,7 @@ int mmr_rt_host_decode(struct mmr_rt_host *h, const void *rec, size_t len, struc
 		cp.e.args[sizeof(cp.e.args) - 1] = 0;
 	} else if (want == sizeof(struct mmr_sensor_net)) {
 		cp.n.unix_path[sizeof(cp.n.unix_path) - 1] = 0;
-	} else if (want == sizeof(struct mmr_sensor_file)) {
+	} else if (file) {
 		cp.fi.path[sizeof(cp.fi.path) - 1] = 0;
 		cp.fi.path2[sizeof(cp.fi.path2) - 1] = 0;
 		cp.fi.aux[sizeof(cp.fi.aux) - 1] = 0;
