@@ -80,10 +80,10 @@ struct inflight {
 	__u32 kind; /* 0 nothing pending, 1 file, 2 net, 3 dns */
 	__u32 nr;   /* the syscall captured (checked at exit) */
 	__u64 ubuf; /* dns answers: user buffer to copy at exit */
-	/* The task's cgroup leaf name as last read, valid while its cgroup v2
-	 * id is cg_id (0: none). A v2 cgroup is never renamed, so the same id
-	 * has the same name: the string read is paid once per task and
-	 * cgroup, not per event. */
+	/* The task's cgroup leaf name as last read, valid while the leaf
+	 * cgroup's kernfs node id is cg_id (0: none): the string read is paid
+	 * once per task and cgroup, not per event. (A renamed v1 cgroup keeps
+	 * its old name here until the task moves.) */
 	__u64 cg_id;
 	char cg_leaf[MMR_SENSOR_CGROUP_LEN];
 	union {
@@ -147,31 +147,40 @@ static __always_inline __u64 next_seq(void)
 	return __sync_fetch_and_add(s, 1) + 1;
 }
 
-/* The leaf name of t's cgroup: the unified hierarchy's, or on a hybrid
- * host where that is the root, the pids (then memory) controller's. */
-static __always_inline int cgroup_leaf(char *dst, struct task_struct *t)
+/* The cgroup whose name is t's cgroup leaf: the unified hierarchy's, or
+ * on a hybrid or v1 host where that is the root, the pids (then memory)
+ * controller's; NULL when all are the root. Direct BTF loads (the
+ * controller ids are CO-RE constants). */
+static __always_inline struct cgroup *leaf_cgroup(struct task_struct *t)
 {
-	const char *name = t->cgroups->dfl_cgrp->kn->name; /* BTF: direct loads */
+	struct css_set *cs = t->cgroups;
+	struct cgroup *cg = cs->dfl_cgrp;
+	if (cg && cg->level > 0)
+		return cg;
+	int pids = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+	if (pids >= 0 && pids < 12) {
+		struct cgroup_subsys_state *css = cs->subsys[pids];
+		cg = css ? css->cgroup : NULL;
+		if (cg && cg->level > 0)
+			return cg;
+	}
+	int mem = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	if (mem >= 0 && mem < 12) {
+		struct cgroup_subsys_state *css = cs->subsys[mem];
+		cg = css ? css->cgroup : NULL;
+		if (cg && cg->level > 0)
+			return cg;
+	}
+	return NULL;
+}
+
+/* The leaf name of t's cgroup ("" when t is in the root everywhere). */
+static __always_inline void cgroup_leaf(char *dst, struct cgroup *cg)
+{
+	const char *name = cg ? cg->kn->name : NULL;
 	dst[0] = 0;
 	if (name)
 		bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
-	if (dst[0] && !(dst[0] == '/' && dst[1] == 0))
-		return 1; /* the unified hierarchy's: cacheable by cgroup id */
-	int ids[2] = { bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id),
-		       bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id) };
-	for (int i = 0; i < 2; i++) {
-		int id = ids[i];
-		if (id < 0 || id >= 12)
-			continue;
-		struct cgroup_subsys_state *css = BPF_CORE_READ(t, cgroups, subsys[id]);
-		name = css ? BPF_CORE_READ(css, cgroup, kn, name) : NULL;
-		dst[0] = 0;
-		if (name)
-			bpf_probe_read_kernel_str(dst, MMR_SENSOR_CGROUP_LEN, name);
-		if (dst[0] && !(dst[0] == '/' && dst[1] == 0))
-			return 0;
-	}
-	return 0;
 }
 
 /* t is a BTF pointer (tp_btf argument or bpf_get_current_task_btf()):
@@ -202,7 +211,7 @@ static __always_inline void fill_ids(struct mmr_sensor_hdr *h, __u32 type, struc
 static __always_inline void fill_hdr(struct mmr_sensor_hdr *h, __u32 type, struct task_struct *t)
 {
 	fill_ids(h, type, t);
-	cgroup_leaf(h->cgroup, t);
+	cgroup_leaf(h->cgroup, leaf_cgroup(t));
 }
 
 /* fill_hdr for a syscall record in the task's storage: the cgroup leaf
@@ -211,15 +220,18 @@ static __always_inline void fill_hdr_cached(struct mmr_sensor_hdr *h, __u32 type
 					    struct inflight *in)
 {
 	fill_ids(h, type, t);
-	__u64 cg = h->cgroup_id;
-	if (cg && cg == in->cg_id) {
+	struct cgroup *cg = leaf_cgroup(t);
+	/* kernfs node ids are not reused (64-bit: inode number and generation) */
+	__u64 key = cg ? cg->kn->id : 0;
+	if (key && key == in->cg_id) {
 		__builtin_memcpy(h->cgroup, in->cg_leaf, sizeof(h->cgroup));
 		return;
 	}
 	in->cg_id = 0;
-	if (cgroup_leaf(h->cgroup, t)) {
+	cgroup_leaf(h->cgroup, cg);
+	if (key) {
 		__builtin_memcpy(in->cg_leaf, h->cgroup, sizeof(in->cg_leaf));
-		in->cg_id = cg;
+		in->cg_id = key;
 	}
 }
 
