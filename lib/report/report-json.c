@@ -1,6 +1,7 @@
 /* report-json.c - mamori's own JSON report, schema version 1
  * (docs/schema/report-v1.schema.json, docs/report.md). */
 #include "report/report.h"
+#include "report/report-stream.h"
 
 #include "mmr-config.h"
 
@@ -212,19 +213,8 @@ static json_t *image_json(const struct mmr_asset *a)
 	return o;
 }
 
-json_t *mmr_report_to_json(const struct mmr_report *r, const struct mmr_report_opts *opts)
+static json_t *artifact_json(const struct mmr_asset *a)
 {
-	json_t *root = json_object();
-	json_object_set_new(root, "schemaVersion", json_integer(MMR_REPORT_SCHEMA_VERSION));
-	json_t *tool = json_object();
-	json_object_set_new(tool, "name", json_string("mamori"));
-	json_object_set_new(tool, "version", json_string(MMR_VERSION));
-	if (opts && opts->command)
-		json_object_set_new(tool, "command", json_string(opts->command));
-	json_object_set_new(root, "tool", tool);
-	json_object_set_new(root, "createdAt", json_string(r->created));
-
-	const struct mmr_asset *a = &r->asset;
 	json_t *art = json_object();
 	json_object_set_new(art, "name", json_string(a->name ? a->name : ""));
 	json_object_set_new(art, "type", json_string(mmr_asset_kind_name(a->kind)));
@@ -240,7 +230,44 @@ json_t *mmr_report_to_json(const struct mmr_report *r, const struct mmr_report_o
 	}
 	if (a->kind == MMR_ASSET_IMAGE)
 		json_object_set_new(art, "image", image_json(a));
-	json_object_set_new(root, "artifact", art);
+	return art;
+}
+
+static json_t *tool_json(const struct mmr_report_opts *opts)
+{
+	json_t *tool = json_object();
+	json_object_set_new(tool, "name", json_string("mamori"));
+	json_object_set_new(tool, "version", json_string(MMR_VERSION));
+	if (opts && opts->command)
+		json_object_set_new(tool, "command", json_string(opts->command));
+	return tool;
+}
+
+static json_t *warning_json(const struct mmr_diag *d)
+{
+	json_t *w = json_object();
+	json_object_set_new(w, "where", json_string(d->where ? d->where : ""));
+	json_object_set_new(w, "message", json_string(d->message ? d->message : ""));
+	return w;
+}
+
+static json_t *summary_json(size_t nres, size_t npk, size_t nfind, size_t nwarn)
+{
+	json_t *sum = json_object();
+	json_object_set_new(sum, "results", json_integer((json_int_t)nres));
+	json_object_set_new(sum, "packages", json_integer((json_int_t)npk));
+	json_object_set_new(sum, "findings", json_integer((json_int_t)nfind));
+	json_object_set_new(sum, "warnings", json_integer((json_int_t)nwarn));
+	return sum;
+}
+
+json_t *mmr_report_to_json(const struct mmr_report *r, const struct mmr_report_opts *opts)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schemaVersion", json_integer(MMR_REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "tool", tool_json(opts));
+	json_object_set_new(root, "createdAt", json_string(r->created));
+	json_object_set_new(root, "artifact", artifact_json(&r->asset));
 
 	json_t *results = json_array();
 	size_t npk = 0, nfind = 0;
@@ -265,32 +292,63 @@ json_t *mmr_report_to_json(const struct mmr_report *r, const struct mmr_report_o
 	json_object_set_new(root, "results", results);
 
 	json_t *warns = json_array();
-	for (size_t i = 0; i < r->diags.n; i++) {
-		const struct mmr_diag *d = r->diags.v[i];
-		json_t *w = json_object();
-		json_object_set_new(w, "where", json_string(d->where ? d->where : ""));
-		json_object_set_new(w, "message", json_string(d->message ? d->message : ""));
-		json_array_append_new(warns, w);
-	}
+	for (size_t i = 0; i < r->diags.n; i++)
+		json_array_append_new(warns, warning_json(r->diags.v[i]));
 	json_object_set_new(root, "warnings", warns);
-
-	json_t *sum = json_object();
-	json_object_set_new(sum, "results", json_integer((json_int_t)r->results.n));
-	json_object_set_new(sum, "packages", json_integer((json_int_t)npk));
-	json_object_set_new(sum, "findings", json_integer((json_int_t)nfind));
-	json_object_set_new(sum, "warnings", json_integer((json_int_t)r->diags.n));
-	json_object_set_new(root, "summary", sum);
+	json_object_set_new(root, "summary", summary_json(r->results.n, npk, nfind, r->diags.n));
 	return root;
+}
+
+/* The report written one result element at a time (report-stream.h):
+ * the same bytes as json_dumpf(mmr_report_to_json(r), MMR_JW_FLAGS), with
+ * peak memory bounded by the largest package or finding, not the report. */
+static void write_result(struct mmr_jlevel *results, const struct mmr_result *res)
+{
+	mmr_jw_member(results, NULL);
+	struct mmr_jlevel ro = mmr_jw_open(results->w, results->depth + 1, '{');
+	mmr_jw_add(&ro, "target", json_string(res->target));
+	mmr_jw_add(&ro, "class", json_string(res->class));
+	mmr_jw_add(&ro, "type", json_string(res->type));
+	mmr_jw_member(&ro, "packages");
+	struct mmr_jlevel pk = mmr_jw_open(ro.w, ro.depth + 1, '[');
+	for (size_t k = 0; k < res->packages.n; k++)
+		mmr_jw_add(&pk, NULL, package_json(res->packages.v[k]));
+	mmr_jw_close(&pk);
+	mmr_jw_member(&ro, "findings");
+	struct mmr_jlevel fd = mmr_jw_open(ro.w, ro.depth + 1, '[');
+	for (size_t k = 0; k < res->findings.n; k++)
+		mmr_jw_add(&fd, NULL, finding_json(res->findings.v[k]));
+	mmr_jw_close(&fd);
+	mmr_jw_close(&ro);
 }
 
 int mmr_report_write_json(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o)
 {
-	json_t *root = mmr_report_to_json(r, o);
-	if (!root)
-		return -ENOMEM;
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (rc != 0 || fputc('\n', out) == EOF)
-		return -EIO;
-	return 0;
+	struct mmr_jw w = { out, 0 };
+	struct mmr_jlevel root = mmr_jw_open(&w, 0, '{');
+	mmr_jw_add(&root, "schemaVersion", json_integer(MMR_REPORT_SCHEMA_VERSION));
+	mmr_jw_add(&root, "tool", tool_json(o));
+	mmr_jw_add(&root, "createdAt", json_string(r->created));
+	mmr_jw_add(&root, "artifact", artifact_json(&r->asset));
+
+	size_t npk = 0, nfind = 0;
+	mmr_jw_member(&root, "results");
+	struct mmr_jlevel results = mmr_jw_open(&w, 1, '[');
+	for (size_t i = 0; i < r->results.n && !w.err; i++) {
+		const struct mmr_result *res = r->results.v[i];
+		write_result(&results, res);
+		npk += res->packages.n;
+		nfind += res->findings.n;
+	}
+	mmr_jw_close(&results);
+
+	mmr_jw_member(&root, "warnings");
+	struct mmr_jlevel warns = mmr_jw_open(&w, 1, '[');
+	for (size_t i = 0; i < r->diags.n && !w.err; i++)
+		mmr_jw_add(&warns, NULL, warning_json(r->diags.v[i]));
+	mmr_jw_close(&warns);
+	mmr_jw_add(&root, "summary", summary_json(r->results.n, npk, nfind, r->diags.n));
+	mmr_jw_close(&root);
+	mmr_jw_put(&w, "\n", 1);
+	return mmr_jw_finish(&w);
 }

@@ -14,6 +14,7 @@
  * toolExecutionNotifications of the invocation. */
 #include "report/report-spdx.h"
 #include "report/report.h"
+#include "report/report-stream.h"
 
 #include "core/core-arena.h"
 #include "core/core-buf.h"
@@ -222,20 +223,58 @@ static json_t *location_of(struct mmr_arena *a, const struct mmr_report *r,
 	return loc;
 }
 
-int mmr_report_write_sarif(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o)
+/* One SARIF result for finding f of res; strings in a (a scratch arena). */
+static json_t *result_of(struct mmr_arena *a, const struct mmr_report *r,
+			 const struct mmr_result *res, const struct mmr_finding *f,
+			 const struct mmr_package *p, size_t idx)
 {
-	(void)o;
-	struct mmr_arena *a = mmr_arena_new(0);
-	if (!a)
-		return -ENOMEM;
-	int ret = 0;
-	struct mmr_map rule_index;
-	mmr_map_init(&rule_index, a);
-	json_t *doc = json_object(), *runs = json_array(), *run = json_object(),
-	       *tool = json_object(), *driver = json_object(), *rules = json_array(),
-	       *results = json_array();
-	set(doc, "$schema", SARIF_SCHEMA);
-	set(doc, "version", "2.1.0");
+	const char *rid = f->rule_id && *f->rule_id ? f->rule_id : "unknown";
+	json_t *jr = json_object();
+	set(jr, "ruleId", rid);
+	json_object_set_new(jr, "ruleIndex", json_integer((json_int_t)idx));
+	set(jr, "level", level_of(f->severity));
+	json_object_set_new(jr, "message", text(message_of(a, f, p)));
+	json_t *locs = json_array();
+	json_array_append_new(locs, location_of(a, r, res, f, p));
+	json_object_set_new(jr, "locations", locs);
+	if (f->fingerprint && *f->fingerprint) {
+		json_t *fp = json_object();
+		set(fp, "mamori/v1", f->fingerprint);
+		json_object_set_new(jr, "partialFingerprints", fp);
+	}
+	if (f->suppressed) {
+		json_t *sups = json_array(), *s = json_object();
+		set(s, "kind", "external");
+		set(s, "status", "accepted");
+		set(s, "justification",
+		    f->suppressed_by && *f->suppressed_by ? f->suppressed_by : "suppressed");
+		json_array_append_new(sups, s);
+		json_object_set_new(jr, "suppressions", sups);
+	}
+	json_t *props = json_object();
+	set(props, "target", res->target);
+	if (p && p->purl)
+		set(props, "purl", p->purl);
+	if (f->vuln) {
+		if (f->vuln->fixed.n)
+			set(props, "fixedVersion", join(a, &f->vuln->fixed, ", "));
+		if (f->vuln->status)
+			set(props, "status", f->vuln->status);
+		if (f->vuln->kev)
+			json_object_set_new(props, "kev", json_true());
+		if (f->vuln->epss >= 0)
+			json_object_set_new(props, "epss", json_real(f->vuln->epss));
+	}
+	json_object_set_new(jr, "properties", props);
+	return jr;
+}
+
+/* tool.driver with its rules: one per rule id, in order of first use,
+ * described by the first finding with that id; rule_index maps the id to
+ * its index + 1. */
+static json_t *tool_of(struct mmr_arena *a, const struct mmr_report *r, struct mmr_map *rule_index)
+{
+	json_t *tool = json_object(), *driver = json_object(), *rules = json_array();
 	set(driver, "name", "mamori");
 	set(driver, "fullName", "mamori vulnerability scanner");
 	set(driver, "version", r->tool_version && *r->tool_version ? r->tool_version : MMR_VERSION);
@@ -244,79 +283,30 @@ int mmr_report_write_sarif(const struct mmr_report *r, FILE *out, const struct m
 	for (size_t ri = 0; ri < r->results.n; ri++) {
 		const struct mmr_result *res = r->results.v[ri];
 		bool os = strcmp(res->class, "os-pkgs") == 0;
-		struct mmr_map pkgs;
-		if (res->findings.n && index_packages(&pkgs, a, res) < 0) {
-			ret = -ENOMEM;
-			goto out;
-		}
 		for (size_t k = 0; k < res->findings.n; k++) {
 			const struct mmr_finding *f = res->findings.v[k];
 			const char *rid = f->rule_id && *f->rule_id ? f->rule_id : "unknown";
-			size_t idx;
-			void *have = mmr_map_get(&rule_index, rid);
-			if (have) {
-				idx = (size_t)(uintptr_t)have - 1;
-			} else {
-				struct mmr_finding tmp = *f;
-				tmp.rule_id = rid;
-				json_array_append_new(rules, rule_of(a, &tmp, os));
-				idx = nrules++;
-				if (mmr_map_put(&rule_index, rid, (void *)(uintptr_t)(idx + 1)) < 0) {
-					ret = -ENOMEM;
-					goto out;
-				}
+			if (mmr_map_get(rule_index, rid))
+				continue;
+			struct mmr_finding tmp = *f;
+			tmp.rule_id = rid;
+			json_array_append_new(rules, rule_of(a, &tmp, os));
+			nrules++;
+			if (mmr_map_put(rule_index, rid, (void *)(uintptr_t)nrules) < 0) {
+				json_decref(rules);
+				json_decref(driver);
+				json_decref(tool);
+				return NULL;
 			}
-			const struct mmr_package *p =
-				f->loc.package ? mmr_map_get(&pkgs, f->loc.package) : NULL;
-			json_t *jr = json_object();
-			set(jr, "ruleId", rid);
-			json_object_set_new(jr, "ruleIndex", json_integer((json_int_t)idx));
-			set(jr, "level", level_of(f->severity));
-			json_object_set_new(jr, "message", text(message_of(a, f, p)));
-			json_t *locs = json_array();
-			json_array_append_new(locs, location_of(a, r, res, f, p));
-			json_object_set_new(jr, "locations", locs);
-			if (f->fingerprint && *f->fingerprint) {
-				json_t *fp = json_object();
-				set(fp, "mamori/v1", f->fingerprint);
-				json_object_set_new(jr, "partialFingerprints", fp);
-			}
-			if (f->suppressed) {
-				json_t *sups = json_array(), *s = json_object();
-				set(s, "kind", "external");
-				set(s, "status", "accepted");
-				set(s, "justification", f->suppressed_by && *f->suppressed_by ?
-								f->suppressed_by :
-								"suppressed");
-				json_array_append_new(sups, s);
-				json_object_set_new(jr, "suppressions", sups);
-			}
-			json_t *props = json_object();
-			set(props, "target", res->target);
-			if (p && p->purl)
-				set(props, "purl", p->purl);
-			if (f->vuln) {
-				if (f->vuln->fixed.n)
-					set(props, "fixedVersion", join(a, &f->vuln->fixed, ", "));
-				if (f->vuln->status)
-					set(props, "status", f->vuln->status);
-				if (f->vuln->kev)
-					json_object_set_new(props, "kev", json_true());
-				if (f->vuln->epss >= 0)
-					json_object_set_new(props, "epss", json_real(f->vuln->epss));
-			}
-			json_object_set_new(jr, "properties", props);
-			json_array_append_new(results, jr);
 		}
 	}
 	json_object_set_new(driver, "rules", rules);
-	rules = NULL;
 	json_object_set_new(tool, "driver", driver);
-	driver = NULL;
-	json_object_set_new(run, "tool", tool);
-	tool = NULL;
-	json_object_set_new(run, "results", results);
-	results = NULL;
+	return tool;
+}
+
+static json_t *invocations_of(struct mmr_arena *a, const struct mmr_report *r)
+{
 	json_t *inv = json_object(), *invs = json_array(), *notes = json_array();
 	json_object_set_new(inv, "executionSuccessful", json_true());
 	for (size_t i = 0; i < r->diags.n; i++) {
@@ -333,8 +323,11 @@ int mmr_report_write_sarif(const struct mmr_report *r, FILE *out, const struct m
 	else
 		json_decref(notes);
 	json_array_append_new(invs, inv);
-	json_object_set_new(run, "invocations", invs);
-	set(run, "columnKind", "utf16CodeUnits");
+	return invs;
+}
+
+static json_t *run_properties(const struct mmr_report *r)
+{
 	json_t *rp = json_object();
 	set(rp, "artifactName", r->asset.name);
 	set(rp, "artifactType", mmr_asset_kind_name(r->asset.kind));
@@ -345,22 +338,78 @@ int mmr_report_write_sarif(const struct mmr_report *r, FILE *out, const struct m
 	}
 	if (r->asset.image_id)
 		set(rp, "imageID", r->asset.image_id);
-	json_object_set_new(run, "properties", rp);
-	json_array_append_new(runs, run);
-	run = NULL;
-	json_object_set_new(doc, "runs", runs);
-	runs = NULL;
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', out) == EOF ||
-	    fflush(out) == EOF || ferror(out))
-		ret = -EIO;
-out:
-	json_decref(rules);
-	json_decref(driver);
-	json_decref(tool);
-	json_decref(results);
-	json_decref(run);
-	json_decref(runs);
-	json_decref(doc);
-	mmr_arena_free(a);
+	return rp;
+}
+
+/* The results of res, one at a time (report-stream.h); the package index
+ * and each result's strings live in scratch arenas freed as it goes. */
+static int write_results_of(struct mmr_jlevel *results, const struct mmr_report *r,
+			    const struct mmr_result *res, struct mmr_map *rule_index)
+{
+	if (!res->findings.n)
+		return 0;
+	struct mmr_arena *pa = mmr_arena_new(0);
+	struct mmr_map pkgs;
+	if (!pa || index_packages(&pkgs, pa, res) < 0) {
+		mmr_arena_free(pa);
+		return -ENOMEM;
+	}
+	int ret = 0;
+	for (size_t k = 0; k < res->findings.n && !results->w->err; k++) {
+		const struct mmr_finding *f = res->findings.v[k];
+		const char *rid = f->rule_id && *f->rule_id ? f->rule_id : "unknown";
+		size_t idx = (size_t)(uintptr_t)mmr_map_get(rule_index, rid) - 1;
+		const struct mmr_package *p =
+			f->loc.package ? mmr_map_get(&pkgs, f->loc.package) : NULL;
+		struct mmr_arena *fa = mmr_arena_new(0);
+		if (!fa) {
+			ret = -ENOMEM;
+			break;
+		}
+		mmr_jw_add(results, NULL, result_of(fa, r, res, f, p, idx));
+		mmr_arena_free(fa);
+	}
+	mmr_arena_free(pa);
 	return ret;
+}
+
+int mmr_report_write_sarif(const struct mmr_report *r, FILE *out, const struct mmr_report_opts *o)
+{
+	(void)o;
+	struct mmr_arena *a = mmr_arena_new(0);
+	if (!a)
+		return -ENOMEM;
+	struct mmr_map rule_index;
+	mmr_map_init(&rule_index, a);
+	/* the rules come before the results: a first pass over the findings */
+	json_t *tool = tool_of(a, r, &rule_index);
+	if (!tool) {
+		mmr_arena_free(a);
+		return -ENOMEM;
+	}
+	struct mmr_jw w = { out, 0 };
+	struct mmr_jlevel doc = mmr_jw_open(&w, 0, '{');
+	mmr_jw_add(&doc, "$schema", mmr_report_jstr(SARIF_SCHEMA));
+	mmr_jw_add(&doc, "version", mmr_report_jstr("2.1.0"));
+	mmr_jw_member(&doc, "runs");
+	struct mmr_jlevel runs = mmr_jw_open(&w, 1, '[');
+	mmr_jw_member(&runs, NULL);
+	struct mmr_jlevel run = mmr_jw_open(&w, 2, '{');
+	mmr_jw_add(&run, "tool", tool);
+	mmr_jw_member(&run, "results");
+	struct mmr_jlevel results = mmr_jw_open(&w, 3, '[');
+	int ret = 0;
+	for (size_t ri = 0; ri < r->results.n && !ret && !w.err; ri++)
+		ret = write_results_of(&results, r, r->results.v[ri], &rule_index);
+	mmr_jw_close(&results);
+	mmr_jw_add(&run, "invocations", invocations_of(a, r));
+	mmr_jw_add(&run, "columnKind", mmr_report_jstr("utf16CodeUnits"));
+	mmr_jw_add(&run, "properties", run_properties(r));
+	mmr_jw_close(&run);
+	mmr_jw_close(&runs);
+	mmr_jw_close(&doc);
+	mmr_jw_put(&w, "\n", 1);
+	int wret = mmr_jw_finish(&w);
+	mmr_arena_free(a);
+	return ret ? ret : wret;
 }

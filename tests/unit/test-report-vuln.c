@@ -1,7 +1,8 @@
 /* test-report-vuln.c - the writers on reports with vulnerability findings:
  * SARIF 2.1.0, CycloneDX 1.6 vulnerabilities (VEX out), JUnit XML and the
  * table's vulnerability sections, built by hand from model.h, including
- * hostile strings (markup, control characters, invalid UTF-8).
+ * hostile strings (markup, control characters, invalid UTF-8), and the
+ * streaming JSON and SARIF writers against a dump of the whole tree.
  *
  * When MMR_TEST_OUT_DIR is set the documents are also written there, so
  * tests/cli/test_vuln_formats.py can validate them against the official
@@ -499,6 +500,106 @@ static void test_table(void **state)
 	mmr_report_free(r);
 }
 
+/* The whole report as one jansson tree, dumped as the JSON writer did
+ * before it streamed: the streamed bytes must be the same. */
+static void assert_json_stream_is_tree(const struct mmr_report *r)
+{
+	char *streamed = write_to_mem(r, mmr_report_write_json, false, NULL);
+	struct mmr_report_opts o = { .width = 160, .command = "test" };
+	json_t *tree = mmr_report_to_json(r, &o);
+	assert_non_null(tree);
+	char *dumped = json_dumps(tree, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	assert_non_null(dumped);
+	size_t n = strlen(dumped);
+	assert_int_equal(strlen(streamed), n + 1);
+	assert_memory_equal(streamed, dumped, n);
+	assert_int_equal(streamed[n], '\n');
+	free(dumped);
+	json_decref(tree);
+	free(streamed);
+}
+
+/* A streamed document parsed and dumped again with the same flags gives
+ * the same bytes: separators, nesting and indentation are jansson's. */
+static void assert_redump_identical(const char *doc)
+{
+	json_error_t e;
+	json_t *j = json_loads(doc, 0, &e);
+	if (!j)
+		fail_msg("streamed document does not parse: line %d: %s", e.line, e.text);
+	char *again = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	assert_non_null(again);
+	size_t n = strlen(again);
+	assert_int_equal(strlen(doc), n + 1);
+	assert_memory_equal(doc, again, n);
+	free(again);
+	json_decref(j);
+}
+
+static void test_json_stream(void **state)
+{
+	(void)state;
+	/* hostile strings: a title that is not UTF-8 (left out, as the tree
+	 * leaves it out), newlines inside strings, an empty result, warnings */
+	struct mmr_report *r = make_report();
+	assert_non_null(mmr_report_result(r, "empty/requirements.txt", "lang-pkgs", "pip"));
+	assert_int_equal(mmr_report_diag(r, "app/x.json", "line 3: bad\nthing \"%s\"", "q"), 0);
+	assert_int_equal(mmr_report_diag(r, NULL, "no where"), 0);
+	assert_json_stream_is_tree(r);
+	char *out = write_to_mem(r, mmr_report_write_json, false, NULL);
+	assert_redump_identical(out);
+	assert_null(strstr(out, "\xc3\x28"));
+	assert_non_null(strstr(out, "\"description\": \"Prototype pollution in zipObjectDeep.\\nMore text.\""));
+	assert_non_null(strstr(out, "\n  \"results\": [\n    {\n      \"target\": \"alpine 3.11.5\""));
+	assert_non_null(strstr(out, "\"packages\": [],\n      \"findings\": []\n    }\n  ],"));
+	free(out);
+	mmr_report_free(r);
+
+	/* nothing at all: empty arrays as jansson writes them */
+	r = mmr_report_new();
+	assert_non_null(r);
+	assert_json_stream_is_tree(r);
+	out = write_to_mem(r, mmr_report_write_json, false, NULL);
+	assert_non_null(strstr(out, "\n  \"results\": [],\n  \"warnings\": [],\n"));
+	free(out);
+	mmr_report_free(r);
+}
+
+static void test_sarif_stream(void **state)
+{
+	(void)state;
+	struct mmr_report *r = make_report();
+	assert_int_equal(mmr_report_diag(r, "app/x.json", "line 3: bad\nthing"), 0);
+	char *out = write_to_mem(r, mmr_report_write_sarif, false, NULL);
+	assert_redump_identical(out);
+	free(out);
+	mmr_report_free(r);
+	r = mmr_report_new();
+	assert_non_null(r);
+	out = write_to_mem(r, mmr_report_write_sarif, false, NULL);
+	assert_redump_identical(out);
+	assert_non_null(strstr(out, "\"rules\": []"));
+	assert_non_null(strstr(out, "\"results\": [],"));
+	free(out);
+	mmr_report_free(r);
+}
+
+/* A stream that fails: -EIO, not success. */
+static void test_stream_write_error(void **state)
+{
+	(void)state;
+	FILE *full = fopen("/dev/full", "we");
+	if (!full)
+		skip();
+	struct mmr_report *r = make_report();
+	struct mmr_report_opts o = { .command = "test" };
+	assert_int_equal(mmr_report_write_json(r, full, &o), -EIO);
+	clearerr(full);
+	assert_int_equal(mmr_report_write_sarif(r, full, &o), -EIO);
+	fclose(full);
+	mmr_report_free(r);
+}
+
 static void test_writers_registered(void **state)
 {
 	(void)state;
@@ -517,6 +618,9 @@ int main(void)
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_writers_registered),
+		cmocka_unit_test(test_json_stream),
+		cmocka_unit_test(test_sarif_stream),
+		cmocka_unit_test(test_stream_write_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
