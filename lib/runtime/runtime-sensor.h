@@ -1,7 +1,7 @@
 /* runtime-sensor.h - the kernel event source of the runtime agent.
  *
  * mmr_rt_sensor_open() loads the eBPF sensor (bpf/sensor.bpf.c: tp_btf
- * sched_process_exec/fork/exit, raw_tp sys_enter/sys_exit) and, when that
+ * sched_process_exec/fork/exit and sys_enter/sys_exit) and, when that
  * cannot load (no BTF, no privilege, a kernel that refuses the programs, or
  * a build without -Dbpf), falls back to the netlink proc connector, which
  * sees exec, fork and exit only. Either way the records delivered to the
