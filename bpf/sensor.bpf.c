@@ -18,7 +18,7 @@
  * Filtering in the kernel: the enabled-types mask (rodata set by the loader
  * from what the loaded rules need), the agent's own pid, opens only for
  * write/create/truncate or below a sensitive prefix (LPM trie), connects
- * only for IP sockets. Every record gets a sequence number; a record the
+ * only for IP sockets, socket() only for packet and raw IP sockets. Every record gets a sequence number; a record the
  * ring buffer cannot take is counted per CPU in `drops`. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -498,6 +498,7 @@ static const __u8 sys_types[MMR_SYS_TAB] = {
 	[MMR_NR_sendto] = MMR_SENSOR_DNS, [MMR_NR_recvfrom] = MMR_SENSOR_DNS,
 	[MMR_NR_sendmsg] = MMR_SENSOR_DNS, [MMR_NR_recvmsg] = MMR_SENSOR_DNS,
 	[MMR_NR_sendmmsg] = MMR_SENSOR_DNS,
+	[MMR_NR_socket] = MMR_SENSOR_SOCKET, [MMR_NR_userfaultfd] = MMR_SENSOR_USERFAULTFD,
 };
 
 static __always_inline __u32 syscall_type(long id)
@@ -747,6 +748,14 @@ static __always_inline int capture_file(struct inflight *in, long id, struct pt_
 		read_path(f->path, a0, fl);
 		f->a0 = a1;
 		break;
+	case MMR_NR_socket: /* prefilter() kept only packet and raw IP sockets */
+		f->a0 = (__u32)a0; /* domain */
+		f->a1 = (__u32)a1; /* type, with SOCK_NONBLOCK/SOCK_CLOEXEC */
+		f->a2 = (__u32)a2; /* protocol */
+		break;
+	case MMR_NR_userfaultfd:
+		f->a0 = (__u32)a0; /* flags */
+		break;
 	}
 	if (f->h.type == MMR_SENSOR_OPEN) {
 		__u8 v = prefix_verdict(f->path);
@@ -932,6 +941,14 @@ static __always_inline int prefilter(__u32 type, long id, struct pt_regs *regs, 
 		 * socket already known as DNS */
 		__u64 key = (pid_tgid & 0xffffffff00000000ULL) | (__u32)regs->di;
 		return bpf_map_lookup_elem(&dns_socks, &key) != NULL;
+	}
+	if (type == MMR_SENSOR_SOCKET) {
+		/* from the arguments alone: packet sockets (any type) and raw
+		 * IP sockets; the everyday stream/dgram/unix/netlink sockets
+		 * never reach the task storage */
+		__u32 dom = (__u32)regs->di, st = (__u32)regs->si & MMR_SOCK_TYPE_MASK;
+		return dom == MMR_AF_PACKET ||
+		       (st == MMR_SOCK_RAW && (dom == MMR_AF_INET || dom == MMR_AF_INET6));
 	}
 	if (type == MMR_SENSOR_CLOSE) {
 		/* only IP sockets */

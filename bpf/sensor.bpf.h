@@ -12,6 +12,9 @@
 #define MMR_AF_UNIX 1
 #define MMR_AF_INET 2
 #define MMR_AF_INET6 10
+#define MMR_AF_PACKET 17
+#define MMR_SOCK_RAW 3
+#define MMR_SOCK_TYPE_MASK 0xf /* socket() type without SOCK_NONBLOCK/SOCK_CLOEXEC */
 #define MMR_OVERLAYFS_MAGIC 0x794c7630
 
 /* Values of the sensitive-prefix LPM map. */

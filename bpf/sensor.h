@@ -51,6 +51,9 @@ enum mmr_sensor_type {
 	MMR_SENSOR_DUP,   /* dup/dup2/dup3 whose new fd is an IP socket (struct mmr_sensor_net) */
 	MMR_SENSOR_CLOSE, /* close of an IP socket, with its tuple (struct mmr_sensor_net) */
 	MMR_SENSOR_DNS,   /* a UDP datagram to or from port 53 (struct mmr_sensor_dns) */
+	MMR_SENSOR_SOCKET, /* socket() of a packet or raw IP socket (struct mmr_sensor_file:
+			    * a0 domain, a1 type with its flags, a2 protocol) */
+	MMR_SENSOR_USERFAULTFD, /* userfaultfd() (struct mmr_sensor_file: a0 flags) */
 	MMR_SENSOR_TYPE_MAX,
 };
 
@@ -122,7 +125,8 @@ struct mmr_sensor_exit {
 
 /* open/openat/openat2/creat, unlink*, rename*, chmod*, chown*, link*,
  * symlink*, mkdir*, mount, init/finit_module, memfd_create, ptrace, setuid,
- * setgid, capset, unshare, setns, bpf: a path pair and some integers. */
+ * setgid, capset, unshare, setns, bpf, socket, userfaultfd: a path pair
+ * and some integers. */
 struct mmr_sensor_file {
 	struct mmr_sensor_hdr h;
 	int64_t dirfd;   /* AT_FDCWD (-100) or an fd; -1 when not applicable */
@@ -168,6 +172,7 @@ struct mmr_sensor_dns {
 #define MMR_NR_write 1
 #define MMR_NR_close 3
 #define MMR_NR_dup 32
+#define MMR_NR_socket 41
 #define MMR_NR_dup2 33
 #define MMR_NR_sendto 44
 #define MMR_NR_recvfrom 45
@@ -216,6 +221,7 @@ struct mmr_sensor_dns {
 #define MMR_NR_renameat2 316
 #define MMR_NR_memfd_create 319
 #define MMR_NR_bpf 321
+#define MMR_NR_userfaultfd 323
 #define MMR_NR_openat2 437
 #define MMR_NR_fchmodat2 452
 

@@ -78,7 +78,7 @@ static const char usage_agent[] =
 	"                         unlink, rename, chmod, chown, link, symlink, mkdir,\n"
 	"                         connect, accept, listen, bind, setuid, setgid,\n"
 	"                         capset, ptrace, module, mount, unshare, setns, bpf,\n"
-	"                         memfd_create, dup, close, dns)\n"
+	"                         memfd_create, dup, close, dns, socket, userfaultfd)\n"
 	"      --open-all         report every open, not only writes and sensitive files\n"
 	"      --no-ebpf          use the proc-connector fallback\n"
 	"      --no-container-metadata  do not ask podman for container metadata\n"

@@ -605,6 +605,47 @@ static const char *bpf_cmd(uint64_t c)
 	}
 }
 
+/* socket() domain as Falco renders evt.arg.domain (its socket_families
+ * table: "AF_INET", "AF_PACKET", ...); "AF_UNKNOWN" otherwise. */
+static const char *sock_domain(uint64_t d)
+{
+	static const char *const names[] = {
+		[0] = "AF_UNSPEC",     [1] = "AF_UNIX",      [2] = "AF_INET",     [3] = "AF_AX25",
+		[4] = "AF_IPX",        [5] = "AF_APPLETALK", [6] = "AF_NETROM",   [7] = "AF_BRIDGE",
+		[8] = "AF_ATMPVC",     [9] = "AF_X25",       [10] = "AF_INET6",   [11] = "AF_ROSE",
+		[12] = "AF_DECnet",    [13] = "AF_NETBEUI",  [14] = "AF_SECURITY", [15] = "AF_KEY",
+		[16] = "AF_NETLINK",   [17] = "AF_PACKET",   [18] = "AF_ASH",     [19] = "AF_ECONET",
+		[20] = "AF_ATMSVC",    [21] = "AF_RDS",      [22] = "AF_SNA",     [23] = "AF_IRDA",
+		[24] = "AF_PPPOX",     [25] = "AF_WANPIPE",  [26] = "AF_LLC",     [27] = "AF_IB",
+		[28] = "AF_MPLS",      [29] = "AF_CAN",      [30] = "AF_TIPC",    [31] = "AF_BLUETOOTH",
+		[32] = "AF_IUCV",      [33] = "AF_RXRPC",    [34] = "AF_ISDN",    [35] = "AF_PHONET",
+		[36] = "AF_IEEE802154", [37] = "AF_CAIF",    [38] = "AF_ALG",     [39] = "AF_NFC",
+		[40] = "AF_VSOCK",     [41] = "AF_KCM",      [42] = "AF_QIPCRTR", [43] = "AF_SMC",
+		[44] = "AF_XDP",       [45] = "AF_MCTP",
+	};
+	return d < sizeof(names) / sizeof(names[0]) && names[d] ? names[d] : "AF_UNKNOWN";
+}
+
+/* socket() type (the low 4 bits; SOCK_NONBLOCK/SOCK_CLOEXEC left out). */
+static const char *sock_type(uint64_t t)
+{
+	switch (t & 0xf) {
+	case 1: return "SOCK_STREAM";
+	case 2: return "SOCK_DGRAM";
+	case 3: return "SOCK_RAW";
+	case 4: return "SOCK_RDM";
+	case 5: return "SOCK_SEQPACKET";
+	case 6: return "SOCK_DCCP";
+	case 10: return "SOCK_PACKET";
+	default: return "SOCK_UNKNOWN";
+	}
+}
+
+static const struct flagname uffd_flags[] = {
+	{ 02000000, "O_CLOEXEC" }, { 04000, "O_NONBLOCK" }, { 1, "UFFD_USER_MODE_ONLY" },
+	{ 0, NULL },
+};
+
 /* Absolute form of path (relative to dirfd of pid, or the process's cwd). */
 static void resolve_path(const struct mmr_rt_proc *p, int32_t pid, int64_t dirfd, const char *path,
 			 char *out, size_t size)
@@ -993,6 +1034,21 @@ static void decode_file(struct mmr_rt_host *h, struct mmr_rt_event *ev, const st
 		arg_str(ev, "name", f->path);
 		arg_num(ev, "flags", (int64_t)f->a0);
 		mmr_rt_host_fd_put(h, p, fd->num, fd);
+		return;
+	case MMR_SENSOR_SOCKET:
+		ev->type = MMR_RT_EVT_SOCKET;
+		fd->num = f->h.ret >= 0 ? f->h.ret : -1;
+		fd->typechar = f->a0 == 2 ? '4' : f->a0 == 10 ? '6' : f->a0 == 16 ? 'n' : f->a0 == 1 ? 'u' : 'o';
+		fd->l4proto = (f->a1 & 0xf) == 3 ? MMR_RT_L4_RAW : MMR_RT_L4_NONE;
+		mmr_rt_event_add_arg(ev, "domain", sock_domain(f->a0), (int64_t)f->a0, true);
+		mmr_rt_event_add_arg(ev, "type", sock_type(f->a1), (int64_t)f->a1, true);
+		arg_num(ev, "proto", (int64_t)(uint32_t)f->a2);
+		return;
+	case MMR_SENSOR_USERFAULTFD:
+		ev->type = MMR_RT_EVT_USERFAULTFD;
+		fd->num = f->h.ret >= 0 ? f->h.ret : -1;
+		fd->typechar = 'U';
+		arg_flags(ev, "flags", f->a0, uffd_flags, NULL);
 		return;
 	default:
 		return;

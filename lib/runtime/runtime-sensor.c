@@ -51,6 +51,7 @@ static const char *const type_names[MMR_SENSOR_TYPE_MAX] = {
 	[MMR_SENSOR_BPF] = "bpf",         [MMR_SENSOR_MEMFD] = "memfd_create",
 	[MMR_SENSOR_MKDIR] = "mkdir",     [MMR_SENSOR_DUP] = "dup",
 	[MMR_SENSOR_CLOSE] = "close",     [MMR_SENSOR_DNS] = "dns",
+	[MMR_SENSOR_SOCKET] = "socket",   [MMR_SENSOR_USERFAULTFD] = "userfaultfd",
 };
 
 const char *mmr_rt_sensor_type_name(unsigned type)
@@ -102,6 +103,8 @@ uint64_t mmr_rt_sensor_mask_for_evt(unsigned evt)
 	case MMR_RT_EVT_SETNS: t = MMR_SENSOR_SETNS; break;
 	case MMR_RT_EVT_BPF: t = MMR_SENSOR_BPF; break;
 	case MMR_RT_EVT_MEMFD_CREATE: t = MMR_SENSOR_MEMFD; break;
+	case MMR_RT_EVT_SOCKET: t = MMR_SENSOR_SOCKET; break;
+	case MMR_RT_EVT_USERFAULTFD: t = MMR_SENSOR_USERFAULTFD; break;
 	default: return 0;
 	}
 	return 1ULL << t;

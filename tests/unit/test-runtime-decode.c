@@ -16,6 +16,7 @@
 #include "bpf/sensor.h"
 #include "runtime/runtime-event.h"
 #include "runtime/runtime-proc.h"
+#include "runtime/runtime-sensor.h"
 
 #define PID_GONE 4000123 /* never a live pid: /proc lookups miss */
 
@@ -171,6 +172,78 @@ static void test_short_file_record(void **state)
 	mmr_rt_host_release(&h);
 }
 
+/* socket() and userfaultfd(): Falco's argument renderings, fd types, and
+ * the sensor bits the Falco event types turn on. */
+static void test_socket_userfaultfd(void **state)
+{
+	(void)state;
+	struct mmr_rt_host h;
+	assert_int_equal(mmr_rt_host_init(&h, 64), 0);
+	h.resolve_containers = false;
+	static struct mmr_rt_event ev;
+	mmr_rt_event_init(&ev);
+	struct mmr_sensor_file f;
+	memset(&f, 0, sizeof(f));
+	hdr(&f.h, MMR_SENSOR_SOCKET, MMR_NR_socket, 4);
+	f.dirfd = -1;
+	f.a0 = 17;              /* AF_PACKET */
+	f.a1 = 3 | 02000000;    /* SOCK_RAW|SOCK_CLOEXEC */
+	f.a2 = 0x0300;          /* htons(ETH_P_ALL) */
+	uint8_t *rec = malloc(MMR_SENSOR_FILE_SHORT);
+	assert_non_null(rec);
+	memcpy(rec, &f, MMR_SENSOR_FILE_SHORT);
+	assert_int_equal(mmr_rt_host_decode(&h, rec, MMR_SENSOR_FILE_SHORT, &ev), 0);
+	free(rec);
+	assert_int_equal(ev.type, MMR_RT_EVT_SOCKET);
+	assert_string_equal(mmr_rt_evt_type_name(ev.type), "socket");
+	assert_int_equal(ev.nargs, 4);
+	assert_string_equal(arg(&ev, "domain"), "AF_PACKET");
+	assert_string_equal(arg(&ev, "type"), "SOCK_RAW");
+	assert_string_equal(arg(&ev, "proto"), "768");
+	assert_string_equal(arg(&ev, "res"), "4");
+	assert_int_equal(mmr_rt_event_arg(&ev, "domain")->num, 17);
+	assert_int_equal(ev.fd.num, 4);
+	assert_int_equal(ev.fd.typechar, 'o');
+	assert_int_equal(ev.fd.l4proto, MMR_RT_L4_RAW);
+	/* a raw IPv6 socket, refused; an out-of-table domain */
+	hdr(&f.h, MMR_SENSOR_SOCKET, MMR_NR_socket, -1);
+	f.a0 = 10;
+	f.a1 = 3;
+	f.a2 = 58;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "domain"), "AF_INET6");
+	assert_string_equal(arg(&ev, "proto"), "58");
+	assert_int_equal(ev.fd.num, -1);
+	assert_int_equal(ev.fd.typechar, '6');
+	f.a0 = 4096;
+	f.a1 = 0xf;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "domain"), "AF_UNKNOWN");
+	assert_string_equal(arg(&ev, "type"), "SOCK_UNKNOWN");
+
+	hdr(&f.h, MMR_SENSOR_USERFAULTFD, MMR_NR_userfaultfd, -1);
+	memcpy(f.h.comm, "uffd", 5);
+	f.a0 = 02000000 | 04000 | 1; /* O_CLOEXEC|O_NONBLOCK|UFFD_USER_MODE_ONLY */
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_int_equal(ev.type, MMR_RT_EVT_USERFAULTFD);
+	assert_int_equal(ev.nargs, 2);
+	assert_string_equal(arg(&ev, "flags"), "O_CLOEXEC|O_NONBLOCK|UFFD_USER_MODE_ONLY");
+	assert_string_equal(arg(&ev, "res"), "-1");
+	assert_null(arg(&ev, "domain"));
+	assert_int_equal(ev.fd.typechar, 'U');
+	f.a0 = 0;
+	assert_int_equal(mmr_rt_host_decode(&h, &f, sizeof(f), &ev), 0);
+	assert_string_equal(arg(&ev, "flags"), "");
+
+	/* rules on evt.type=socket / userfaultfd turn the sensor bits on */
+	assert_true(mmr_rt_sensor_mask_for_evt(MMR_RT_EVT_SOCKET) == 1ULL << MMR_SENSOR_SOCKET);
+	assert_true(mmr_rt_sensor_mask_for_evt(MMR_RT_EVT_USERFAULTFD) == 1ULL << MMR_SENSOR_USERFAULTFD);
+	assert_int_equal(mmr_rt_sensor_type_from_name("socket"), MMR_SENSOR_SOCKET);
+	assert_int_equal(mmr_rt_sensor_type_from_name("userfaultfd"), MMR_SENSOR_USERFAULTFD);
+	assert_string_equal(mmr_rt_sensor_type_name(MMR_SENSOR_USERFAULTFD), "userfaultfd");
+	mmr_rt_host_release(&h);
+}
+
 static void test_reset_matches_init(void **state)
 {
 	(void)state;
@@ -207,6 +280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_then_setuid),
 		cmocka_unit_test(test_short_file_record),
+		cmocka_unit_test(test_socket_userfaultfd),
 		cmocka_unit_test(test_reset_matches_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
