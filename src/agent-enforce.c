@@ -929,6 +929,25 @@ static void on_blocked(void *ud, const struct mmr_rt_enforce_blocked *b)
  * The fanotify thread denies the exec; an exec it could not judge (no
  * fanotify, the container's metadata not known yet, the protect view not
  * yet published) is killed right after the exec from here. */
+
+/* SIGKILL pid for an alert (counted; only counted in dry-run) unless it is
+ * protected or gone; comm gets its name. false: leave it alone. */
+static bool kill_for_alert(int pid, char comm[16], bool *killed)
+{
+	int ppid = 0;
+	*killed = false;
+	if (proc_stat(pid, comm, &ppid) < 0 || pid_protected(pid, comm, ppid))
+		return false;
+	if (E.dry_run) {
+		E.kill_dry++;
+		return true;
+	}
+	if (kill(pid, SIGKILL) != 0)
+		return false;
+	*killed = true;
+	E.killed++;
+	return true;
+}
 static void baseline_exec(const struct mmr_rt_event *ev)
 {
 	if ((ev->type != MMR_RT_EVT_EXECVE && ev->type != MMR_RT_EVT_EXECVEAT) || ev->res != 0 || !ev->proc ||
@@ -945,18 +964,9 @@ static void baseline_exec(const struct mmr_rt_event *ev)
 	if (v == MMR_AGENT_BL_UNPROTECTED || v == MMR_AGENT_BL_ALLOWED)
 		return;
 	char comm[16] = "";
-	int ppid = 0;
-	if (proc_stat(ev->pid, comm, &ppid) < 0 || pid_protected(ev->pid, comm, ppid))
-		return;
 	bool killed = false;
-	if (!E.dry_run) {
-		killed = kill(ev->pid, SIGKILL) == 0;
-		if (!killed)
-			return;
-		E.killed++;
-	} else {
-		E.kill_dry++;
-	}
+	if (!kill_for_alert(ev->pid, comm, &killed))
+		return;
 	const char *cid = ev->container ? ev->container->id : "";
 	json_t *f = base_fields(ev->pid, comm, cid, -1);
 	json_object_set_new(f, "enforce.workload", json_string(key));
@@ -1031,18 +1041,9 @@ static void enf_alert(struct mmr_agent *ag, const struct mmr_rt_rule *rule, cons
 	if (wl < 0 || !mmr_rt_enforce_kill_on(&E.pol->wl[wl], rule->name, rule->tags, rule->ntags))
 		return;
 	char comm[16] = "";
-	int ppid = 0;
-	if (proc_stat(ev->pid, comm, &ppid) < 0 || pid_protected(ev->pid, comm, ppid))
-		return;
 	bool killed = false;
-	if (!E.dry_run) {
-		killed = kill(ev->pid, SIGKILL) == 0;
-		if (!killed)
-			return;
-		E.killed++;
-	} else {
-		E.kill_dry++;
-	}
+	if (!kill_for_alert(ev->pid, comm, &killed))
+		return;
 	const char *cid = ev->container ? ev->container->id : "";
 	json_t *f = base_fields(ev->pid, comm, cid, wl);
 	json_object_set_new(f, "enforce.trigger_rule", json_string(rule->name));
