@@ -709,7 +709,9 @@ static void tuple_fmt(char *out, size_t size, const struct mmr_sensor_tuple *tu)
 	char local[80], remote[80];
 	addr_fmt(local, sizeof(local), tu->family, tu->laddr, tu->lport);
 	addr_fmt(remote, sizeof(remote), tu->family, tu->raddr, tu->rport);
-	snprintf(out, size, "%s->%s", local, remote);
+	/* a cut tuple is still shown (fd.name is bounded) */
+	if (snprintf(out, size, "%s->%s", local, remote) < 0)
+		out[0] = 0;
 }
 
 static void decode_dns(struct mmr_rt_host *h, struct mmr_rt_event *ev, const struct mmr_sensor_dns *d)

@@ -276,7 +276,8 @@ static size_t read_tar(const char *path, struct tarm *m, size_t max)
 	return n;
 }
 
-static json_t *member_json(struct tarm *m, size_t n, const char *name)
+/* noinline: gcc -O3 mis-sizes m after inlining (a false -Wstringop-overread) */
+__attribute__((noinline)) static json_t *member_json(struct tarm *m, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(m[i].name, name) == 0)
