@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -322,6 +324,63 @@ static void status_ids(const char *status, const char *key, uint32_t *real, uint
 	*eff = (uint32_t)strtoul(end, NULL, 10);
 }
 
+/* Look uid up in a passwd file's text: the name, or false. */
+bool mmr_rt_passwd_name(const char *text, size_t len, uint32_t uid, char *out, size_t size)
+{
+	const char *end = text + len;
+	for (const char *l = text; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		const char *le = nl ? nl : end;
+		/* name:password:uid:... */
+		const char *c1 = memchr(l, ':', (size_t)(le - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(le - c1 - 1)) : NULL;
+		if (c2 && c1 > l && (size_t)(c1 - l) < size) {
+			uint64_t v = 0;
+			const char *d = c2 + 1;
+			while (d < le && *d >= '0' && *d <= '9' && v <= UINT32_MAX)
+				v = v * 10 + (uint64_t)(*d++ - '0');
+			if (d > c2 + 1 && d < le && *d == ':' && v == uid) {
+				memcpy(out, l, (size_t)(c1 - l));
+				out[c1 - l] = 0;
+				return true;
+			}
+		}
+		l = le + 1;
+	}
+	return false;
+}
+
+/* uid's name in the container pid runs in: its /etc/passwd, opened through
+ * /proc/PID/root with RESOLVE_IN_ROOT so that a symlink the container made
+ * resolves inside the container, never to a host file; 1 MiB at most. */
+static bool container_user(int32_t pid, uint32_t uid, char *out, size_t size)
+{
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return false;
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, rfd, "etc/passwd", &how, sizeof(how));
+	close(rfd);
+	if (fd < 0)
+		return false;
+	enum { CAP = 1 << 20 };
+	char *buf = malloc(CAP);
+	size_t len = 0;
+	while (buf && len < CAP) {
+		ssize_t n = read(fd, buf + len, CAP - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	bool ok = buf && mmr_rt_passwd_name(buf, len, uid, out, size);
+	free(buf);
+	return ok;
+}
+
 static void set_user(struct mmr_rt_proc *p)
 {
 	if (p->uid == 0) {
@@ -329,8 +388,11 @@ static void set_user(struct mmr_rt_proc *p)
 		return;
 	}
 	p->user[0] = 0;
-	if (p->container_id[0])
-		return; /* the host's passwd does not name container users */
+	if (p->container_id[0]) {
+		/* the host's passwd does not name container users: the container's does */
+		container_user(p->pid, p->uid, p->user, sizeof(p->user));
+		return;
+	}
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res)

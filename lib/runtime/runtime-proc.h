@@ -48,6 +48,9 @@ int mmr_rt_proc_seed(struct mmr_rt_host *h);
 /* (Re)read one process from /proc/PID (comm, ids, argv, exe, cwd, tty,
  * caps, container). -ENOENT when it is gone (the entry is left as it was). */
 int mmr_rt_proc_load(struct mmr_rt_host *h, int32_t pid, struct mmr_rt_proc **ret);
+/* uid's name in the text of a passwd(5) file (a container's /etc/passwd:
+ * user.name of container processes); false when it is not there. */
+bool mmr_rt_passwd_name(const char *text, size_t len, uint32_t uid, char *out, size_t size);
 
 #define MMR_RT_FDCACHE_N 4096
 #define MMR_RT_DNSCACHE_N 1024

@@ -498,3 +498,38 @@ def test_agent_fanotify_fallback_write_below_etc(t):
           and x["output_fields"].get("fd.name") == path]
     assert wr, [(x["rule"], x["output_fields"].get("fd.name")) for x in alerts][:10]
     assert wr[0]["output_fields"]["proc.name"] == "sh", wr[0]["output_fields"]
+
+
+def test_agent_container_user_names(t):
+    """user.name of a container process comes from the container's own
+    /etc/passwd, read confined to the container's root: a passwd that has
+    become a symlink to a path that exists only on the host names nobody."""
+    podman_ok()
+    a = Agent(t, "--events", "exec", duration=30)
+    need_ebpf(a)
+    mark = uuid.uuid4().hex[:8]
+    host_only = f"/tmp/mmr-host-passwd-{mark}"
+    with open(host_only, "w") as f:
+        f.write("hostleak:x:4322:4322::/:/bin/sh\n")
+    t.on_cleanup(lambda: os.unlink(host_only))
+    # the marked process lives 2 s, so the agent reads its root while it runs
+    scripts = {
+        "own": ('echo "mmrtester:x:4321:4321::/:/bin/sh" >> /etc/passwd; '
+                f"su -s /bin/sh mmrtester -c '/bin/sh -c \"sleep 2\" mmr-own-{mark}'"),
+        "link": ('echo "swapuser:x:4322:4322::/:/bin/sh" >> /etc/passwd; '
+                 f"su -s /bin/sh swapuser -c 'sleep 0.6; /bin/sh -c \"sleep 2\" mmr-link-{mark}' & "
+                 f"sleep 0.2; rm -f /etc/passwd; ln -s {host_only} /etc/passwd; wait"),
+    }
+    for label, script in scripts.items():
+        name = f"mmr-agent-user-{label}-{mark}"
+        t.on_cleanup(lambda n=name: subprocess.run([*PODMAN, "rm", "-f", "-t", "0", n], capture_output=True))
+        r = subprocess.run([*PODMAN, "run", "--name", name, fixtures.image_ref("busybox"), "sh", "-c", script],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+    a.p.send_signal(2)
+    events, stats, err = a.finish()
+    own = find(events, type="execve", argv=lambda v: v and v[-1] == f"mmr-own-{mark}")
+    assert own and own[0]["uid"] == 4321 and own[0]["user"] == "mmrtester", own
+    link = find(events, type="execve", argv=lambda v: v and v[-1] == f"mmr-link-{mark}")
+    assert link and link[0]["uid"] == 4322, link
+    assert link[0]["user"] == "", f"a host file was read through the container's symlink: {link[0]}"

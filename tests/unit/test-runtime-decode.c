@@ -275,12 +275,43 @@ static void test_reset_matches_init(void **state)
 	assert_null(mmr_rt_event_arg(&a, "fd"));
 }
 
+/* user.name of container processes: the container's own passwd(5) */
+static void test_passwd_name(void **state)
+{
+	(void)state;
+	static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
+				 "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+				 "# comment\n"
+				 "::7:7::/:\n"               /* empty name: skipped */
+				 "bad:x:notanumber:1::/:\n"
+				 "nginx:x:101:101:nginx user:/nonexistent:/bin/false\n"
+				 "big:x:99999999999:1::/:\n" /* over 32 bits: never matches */
+				 "last:x:4294967295:0::/:";   /* no final newline */
+	char name[32];
+	assert_true(mmr_rt_passwd_name(pw, strlen(pw), 101, name, sizeof(name)));
+	assert_string_equal(name, "nginx");
+	assert_true(mmr_rt_passwd_name(pw, strlen(pw), 1, name, sizeof(name)));
+	assert_string_equal(name, "daemon");
+	assert_true(mmr_rt_passwd_name(pw, strlen(pw), 4294967295u, name, sizeof(name)));
+	assert_string_equal(name, "last");
+	assert_false(mmr_rt_passwd_name(pw, strlen(pw), 7, name, sizeof(name)));
+	assert_false(mmr_rt_passwd_name(pw, strlen(pw), 1215752191u, name, sizeof(name)));
+	assert_false(mmr_rt_passwd_name(pw, strlen(pw), 1000, name, sizeof(name)));
+	/* a name longer than the buffer is not cut: no match */
+	char small[4];
+	assert_false(mmr_rt_passwd_name(pw, strlen(pw), 101, small, sizeof(small)));
+	/* the length bounds the read: "nginx" lies past it */
+	assert_false(mmr_rt_passwd_name(pw, 40, 101, name, sizeof(name)));
+	assert_false(mmr_rt_passwd_name("", 0, 0, name, sizeof(name)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_then_setuid),
 		cmocka_unit_test(test_short_file_record),
 		cmocka_unit_test(test_socket_userfaultfd),
+		cmocka_unit_test(test_passwd_name),
 		cmocka_unit_test(test_reset_matches_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
