@@ -168,14 +168,31 @@ static int walk_archive_as(struct walk *w, const char *name, const uint8_t *data
 	if (!ar)
 		return -ENOMEM;
 	archive_read_support_filter_all(ar);
-	if (!raw_only)
-		archive_read_support_format_all(ar);
+	if (!raw_only) {
+		/* formats that carry file contents: not format_all, whose mtree
+		 * reader takes a (compressed) text file for a list of entries
+		 * with no data, so a secret in it would never be scanned */
+		archive_read_support_format_tar(ar);
+		archive_read_support_format_zip(ar);
+		archive_read_support_format_7zip(ar);
+		archive_read_support_format_cpio(ar);
+		archive_read_support_format_ar(ar);
+		archive_read_support_format_iso9660(ar);
+		archive_read_support_format_rar(ar);
+		archive_read_support_format_rar5(ar);
+		archive_read_support_format_xar(ar);
+		archive_read_support_format_cab(ar);
+		archive_read_support_format_lha(ar);
+	}
 	archive_read_support_format_raw(ar);
 	int rc = 0;
 	uint64_t members = 0;
 	if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK) {
-		warn(w, name, "not a readable archive: %s",
-		     archive_error_string(ar) ? archive_error_string(ar) : "unknown format");
+		/* a compressed stream (the filter was recognised) that no format
+		 * takes is empty: e.g. the 20-byte man pages of an empty .gz */
+		if (archive_filter_count(ar) <= 1)
+			warn(w, name, "not a readable archive: %s",
+			     archive_error_string(ar) ? archive_error_string(ar) : "unknown format");
 		goto out;
 	}
 	struct archive_entry *e;
@@ -184,6 +201,13 @@ static int walk_archive_as(struct walk *w, const char *name, const uint8_t *data
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
+			/* a compressed text file can pass for an archive format that
+			 * guesses from text (mtree) and fail on its first header:
+			 * read it as one compressed member instead */
+			if (!members && !raw_only && !w->stopped && archive_filter_count(ar) > 1) {
+				archive_read_free(ar);
+				return walk_archive_as(w, name, data, len, depth, true);
+			}
 			warn(w, name, "corrupt archive: %s",
 			     archive_error_string(ar) ? archive_error_string(ar) : "read error");
 			break;

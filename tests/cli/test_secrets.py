@@ -144,6 +144,26 @@ keywords = ["foo", "bar"]
                    (5, 6, "1234abcd"), (6, 8, "aaaa2222")], got
 
 
+def test_compressed_text_not_taken_for_mtree(t):
+    # a gzip'd changelog-shaped text: libarchive's mtree reader takes it for
+    # a list of entries with no data (the secret was never scanned, or a
+    # "corrupt archive" warning came out); it is one compressed member.
+    # An empty .gz (Debian ships 20-byte man pages) gives no warning.
+    import gzip
+    lines, v = [], 66
+    while len(lines) < 140:
+        lines += [f"v{v}.1.1", "-------", "", "", "Misc", f"* #{3600 + v}: Minor refactorings.", "",
+                  "Documentation changes", "^^^^^^^^^^^^^^^^^^^^^", f"* #{3400 + v}: Version numbers.", ""]
+        v -= 1
+    text = "\n".join(lines) + f'\ntoken = "{GHP}"\n'
+    t.write("gz/changelog.gz", gzip.compress(text.encode(), mtime=0))
+    t.write("gz/empty.1.gz", gzip.compress(b"", mtime=0))
+    rep = t.run_json("fs", "--scanners", "secret", "--no-cache", t.path("gz"))
+    assert [key(f) for f in secrets(rep)] == [("changelog.gz!changelog", len(lines) + 1, "github-pat")], \
+        secrets(rep)
+    assert not rep.get("warnings"), rep.get("warnings")
+
+
 def test_scanners_none_and_secret_off(t):
     t.write("e/ok.txt", f'token = "{GHP}"\n')
     assert secrets(t.run_json("fs", "--scanners", "vuln", t.path("e"))) == []
