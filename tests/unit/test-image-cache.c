@@ -38,13 +38,6 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void write_file(const char *path, const void *d, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, d, len), (ssize_t)len);
-	close(fd);
-}
 
 static bool exists(const char *p)
 {
@@ -52,54 +45,6 @@ static bool exists(const char *p)
 	return stat(p, &st) == 0;
 }
 
-struct layer {
-	uint8_t *tar;
-	size_t len;
-	char diff_id[72];
-};
-
-static void layer_make(struct layer *l, const struct tfile *f, size_t n)
-{
-	char hex[65];
-	l->tar = tar_files(f, n, F_NONE, &l->len);
-	mmr_sha256_hex(l->tar, l->len, hex);
-	snprintf(l->diff_id, sizeof(l->diff_id), "sha256:%s", hex);
-}
-
-/* docker save layout with these layers */
-static const char *docker_archive(const char *fname, const struct layer *ls, size_t n)
-{
-	static char path[512];
-	char cfg[4096], manifest[4096], cfgname[80], names[8][32], hex[65];
-	size_t o = (size_t)snprintf(cfg, sizeof(cfg),
-				    "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
-				    "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
-	for (size_t i = 0; i < n; i++)
-		o += (size_t)snprintf(cfg + o, sizeof(cfg) - o, "%s\"%s\"", i ? "," : "",
-				      ls[i].diff_id);
-	snprintf(cfg + o, sizeof(cfg) - o, "]}}");
-	mmr_sha256_hex(cfg, strlen(cfg), hex);
-	snprintf(cfgname, sizeof(cfgname), "%s.json", hex);
-	o = (size_t)snprintf(manifest, sizeof(manifest),
-			     "[{\"Config\":\"%s\",\"RepoTags\":[\"test/lc:1\"],\"Layers\":[", cfgname);
-	struct tfile files[10];
-	size_t nf = 0;
-	for (size_t i = 0; i < n; i++) {
-		snprintf(names[i], sizeof(names[i]), "l%zu/layer.tar", i);
-		o += (size_t)snprintf(manifest + o, sizeof(manifest) - o, "%s\"%s\"", i ? "," : "",
-				      names[i]);
-		files[nf++] = (struct tfile){ names[i], ls[i].tar, ls[i].len };
-	}
-	snprintf(manifest + o, sizeof(manifest) - o, "]}]");
-	files[nf++] = (struct tfile){ cfgname, (const uint8_t *)cfg, strlen(cfg) };
-	files[nf++] = (struct tfile){ "manifest.json", (const uint8_t *)manifest, strlen(manifest) };
-	size_t len;
-	uint8_t *t = tar_files(files, nf, F_NONE, &len);
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, fname);
-	write_file(path, t, len);
-	free(t);
-	return path;
-}
 
 /* ---- a scanner wrapper that counts the files it is given ---- */
 
@@ -136,7 +81,7 @@ static void counted_init(struct counted *c, const struct mmr_file_scanner *inner
 /* ---- the image of the tests and the scanners ---- */
 
 struct image {
-	struct layer ls[2];
+	struct tar_layer ls[2];
 	char *eicar;
 	char path[512];
 	char env[128];
@@ -155,9 +100,10 @@ static void image_make(struct image *im)
 		{ "tmp/eicar.com", (const uint8_t *)im->eicar, 68 },
 		{ "app/readme.txt", (const uint8_t *)"nothing here\n", 13 },
 	};
-	layer_make(&im->ls[0], l0, 2);
-	layer_make(&im->ls[1], l1, 2);
-	snprintf(im->path, sizeof(im->path), "%s", docker_archive("lc.tar", im->ls, 2));
+	tar_layer_make(&im->ls[0], l0, 2);
+	tar_layer_make(&im->ls[1], l1, 2);
+	snprintf(im->path, sizeof(im->path), "%s",
+		 tar_docker_archive(tmpdir, "lc.tar", "test/lc:1", im->ls, 2));
 }
 
 static void image_free(struct image *im)
@@ -396,7 +342,7 @@ static void test_findings_cached(void **state)
 	char *p = strstr(js, "MMR_EICAR_Test_File");
 	assert_non_null(p);
 	p[4] = 'X';
-	write_file(cpath, js, len);
+	tar_write_file(cpath, js, len);
 	free(js);
 	engines_new(&e, NULL, false, NULL, true);
 	r = scan(im.path, cache, e.sc);
@@ -488,7 +434,7 @@ static void test_baseline_in_key(void **state)
 	snprintf(bl, sizeof(bl), "%s/baseline.txt", tmpdir);
 	char line[128];
 	snprintf(line, sizeof(line), "%s # accepted\n", f->fingerprint);
-	write_file(bl, line, strlen(line));
+	tar_write_file(bl, line, strlen(line));
 	mmr_report_free(r);
 	engines_free(&e);
 	/* with the baseline: suppressed, the first time streamed, then cached */

@@ -5,10 +5,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test-util.h"
+#include "core/core-hash.h"
 
 enum tent_type { T_REG, T_DIR, T_LINK, T_SYMLINK, T_ZEROS };
 
@@ -122,6 +124,68 @@ static inline uint8_t *tar_files(const struct tfile *f, size_t n, enum tfilter f
 	archive_write_free(a);
 	*ret_len = used;
 	return buf;
+}
+
+/* Write len bytes to path (created or truncated). */
+static inline void tar_write_file(const char *path, const void *d, size_t len)
+{
+	FILE *f = fopen(path, "wbe");
+	assert_non_null(f);
+	assert_int_equal(fwrite(d, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* An uncompressed layer tar and its diff ID. */
+struct tar_layer {
+	uint8_t *tar;
+	size_t len;
+	char diff_id[72];
+};
+
+static inline void tar_layer_make(struct tar_layer *l, const struct tfile *f, size_t n)
+{
+	char hex[65];
+	l->tar = tar_files(f, n, F_NONE, &l->len);
+	mmr_sha256_hex(l->tar, l->len, hex);
+	snprintf(l->diff_id, sizeof(l->diff_id), "sha256:%s", hex);
+}
+
+/* `docker save` layout of these layers (at most 8), tagged tag, written to
+ * dir/fname; returns the path (static buffer). */
+static inline const char *tar_docker_archive(const char *dir, const char *fname, const char *tag,
+					     const struct tar_layer *ls, size_t n)
+{
+	static char path[512];
+	char cfg[4096], manifest[4096], cfgname[80], names[8][32], hex[65];
+	assert_true(n <= 8);
+	size_t o = (size_t)snprintf(cfg, sizeof(cfg),
+				    "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
+				    "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(cfg + o, sizeof(cfg) - o, "%s\"%s\"", i ? "," : "",
+				      ls[i].diff_id);
+	snprintf(cfg + o, sizeof(cfg) - o, "]}}");
+	mmr_sha256_hex(cfg, strlen(cfg), hex);
+	snprintf(cfgname, sizeof(cfgname), "%s.json", hex);
+	o = (size_t)snprintf(manifest, sizeof(manifest),
+			     "[{\"Config\":\"%s\",\"RepoTags\":[\"%s\"],\"Layers\":[", cfgname, tag);
+	struct tfile files[10];
+	size_t nf = 0;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "l%zu/layer.tar", i);
+		o += (size_t)snprintf(manifest + o, sizeof(manifest) - o, "%s\"%s\"", i ? "," : "",
+				      names[i]);
+		files[nf++] = (struct tfile){ names[i], ls[i].tar, ls[i].len };
+	}
+	snprintf(manifest + o, sizeof(manifest) - o, "]}]");
+	files[nf++] = (struct tfile){ cfgname, (const uint8_t *)cfg, strlen(cfg) };
+	files[nf++] = (struct tfile){ "manifest.json", (const uint8_t *)manifest, strlen(manifest) };
+	size_t len;
+	uint8_t *t = tar_files(files, nf, F_NONE, &len);
+	snprintf(path, sizeof(path), "%s/%s", dir, fname);
+	tar_write_file(path, t, len);
+	free(t);
+	return path;
 }
 
 #endif
