@@ -1284,16 +1284,9 @@ int mmr_cfn_parse(struct mmr_iac_set *set, const void *data, size_t len, const c
 		  const struct mmr_limits *limits, struct mmr_error *reterr)
 {
 	struct mmr_limits def;
-	if (!limits) {
-		mmr_limits_default(&def);
-		limits = &def;
-	}
-	if (!file)
-		file = "<template>";
-	if (len > limits->max_file_size)
-		return mmr_error_set(reterr, E2BIG, file, 0, 0,
-				     "template larger than %llu bytes (max-file-size)",
-				     (unsigned long long)limits->max_file_size);
+	int brc = mmr_iac_parse_begin(&limits, &def, &file, "<template>", "template", len, reterr);
+	if (brc < 0)
+		return brc;
 	struct cfn c = {
 		.set = set,
 		.a = set->arena,

@@ -791,16 +791,9 @@ int mmr_dockerfile_parse(struct mmr_iac_set *set, const void *data, size_t len, 
 			 const struct mmr_limits *limits, struct mmr_error *reterr)
 {
 	struct mmr_limits def;
-	if (!limits) {
-		mmr_limits_default(&def);
-		limits = &def;
-	}
-	if (!file)
-		file = "Dockerfile";
-	if (len > limits->max_file_size)
-		return mmr_error_set(reterr, E2BIG, file, 0, 0,
-				     "Dockerfile larger than %llu bytes (max-file-size)",
-				     (unsigned long long)limits->max_file_size);
+	int brc = mmr_iac_parse_begin(&limits, &def, &file, "Dockerfile", "Dockerfile", len, reterr);
+	if (brc < 0)
+		return brc;
 	if (memchr(data, 0, len))
 		return mmr_error_set(reterr, EBADMSG, file, 0, 0, "binary data, not a Dockerfile");
 	bool oom;

@@ -720,16 +720,9 @@ int mmr_k8s_parse(struct mmr_iac_set *set, const void *data, size_t len, const c
 		  const struct mmr_limits *limits, struct mmr_error *reterr)
 {
 	struct mmr_limits def;
-	if (!limits) {
-		mmr_limits_default(&def);
-		limits = &def;
-	}
-	if (!file)
-		file = "<manifest>";
-	if (len > limits->max_file_size)
-		return mmr_error_set(reterr, E2BIG, file, 0, 0,
-				     "manifest larger than %llu bytes (max-file-size)",
-				     (unsigned long long)limits->max_file_size);
+	int brc = mmr_iac_parse_begin(&limits, &def, &file, "<manifest>", "manifest", len, reterr);
+	if (brc < 0)
+		return brc;
 	struct k8s k = {
 		.set = set,
 		.a = set->arena,

@@ -50,6 +50,22 @@ bool mmr_iac_is_unknown(const json_t *v)
 
 /* ---- reading files, walking trees ------------------------------------------------------ */
 
+int mmr_iac_parse_begin(const struct mmr_limits **limits, struct mmr_limits *def,
+			const char **file, const char *deflt, const char *what, size_t len,
+			struct mmr_error *reterr)
+{
+	if (!*limits) {
+		mmr_limits_default(def);
+		*limits = def;
+	}
+	if (!*file)
+		*file = deflt;
+	if (len > (*limits)->max_file_size)
+		return mmr_error_set(reterr, E2BIG, *file, 0, 0, "%s larger than %llu bytes (max-file-size)",
+				     what, (unsigned long long)(*limits)->max_file_size);
+	return 0;
+}
+
 int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret,
 		      size_t *ret_len)
 {

@@ -70,13 +70,21 @@ bool mmr_iac_is_unknown(const json_t *v);
 int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret,
 		      size_t *ret_len);
 
-/* Record a front end's parse error for `path` in set->errors (the error's
- * file defaults to `path`). */
+/* The common start of a front end's parse(): *limits NULL becomes the
+ * defaults (stored in *def), *file NULL becomes deflt, and an input over
+ * max-file-size is refused naming `what` ("template", "manifest", ...):
+ * 0, or -E2BIG with reterr set. */
+int mmr_iac_parse_begin(const struct mmr_limits **limits, struct mmr_limits *def,
+			const char **file, const char *deflt, const char *what, size_t len,
+			struct mmr_error *reterr);
+
 /* JSON Pointer "<parent>/<tok>" with '~' and '/' escaped (RFC 6901), and
  * "<parent>/<index>". malloc'ed; NULL on ENOMEM or when longer than max. */
 char *mmr_iac_ptr_join(const char *parent, const char *tok, size_t max);
 char *mmr_iac_ptr_idx(const char *parent, size_t i, size_t max);
 
+/* Record a front end's parse error for `path` in set->errors (the error's
+ * file defaults to `path`). */
 void mmr_iac_add_error(struct mmr_iac_set *set, const char *path, struct mmr_error *e);
 
 /* Scan `path`: a file is handed to scan() whatever its name; a directory is
