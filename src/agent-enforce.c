@@ -47,8 +47,6 @@
 #define META_MAX 256   /* containers whose name/image the fanotify thread caches */
 #define QUEUE_MAX 512  /* denials waiting for the main loop */
 #define MOUNTS_MAX 1024
-#define PODMAN_CONTAINERS_JSON "/var/lib/containers/storage/overlay-containers/containers.json"
-#define CONTAINERS_JSON_MAX (16u << 20)
 
 enum kind { K_EXEC, K_WRITE };
 
@@ -190,41 +188,20 @@ static bool pid_protected(int pid, const char *comm, int ppid)
 	return pid == self || pid == 1 || ppid == self || mmr_rt_enforce_protected_comm(comm);
 }
 
-/* Find a container's name and image in podman's storage (containers.json,
- * written when the container is created, before it starts). */
-static bool podman_meta(const char *id, struct meta *m)
+/* Name and image of a container from its runtime's state files (the same
+ * reader the main loop uses, lib/runtime/runtime-container.c): they are
+ * written at create, so they are known before the container's first exec. */
+static bool runtime_meta(const char *id, const char *rt, struct meta *m)
 {
-	int fd = open(PODMAN_CONTAINERS_JSON, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	struct mmr_rt_container *c = malloc(sizeof(*c));
+	if (!c)
 		return false;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || (uint64_t)st.st_size > CONTAINERS_JSON_MAX) {
-		close(fd);
-		return false;
+	bool found = mmr_rt_container_lookup(NULL, id, rt, c) == 0;
+	if (found) {
+		mmr_rt_strlcpy(m->name, c->name, sizeof(m->name));
+		mmr_rt_strlcpy(m->image, c->image, sizeof(m->image));
 	}
-	json_error_t je;
-	json_t *root = json_loadfd(fd, 0, &je);
-	close(fd);
-	bool found = false;
-	size_t i;
-	json_t *c;
-	json_array_foreach(root, i, c)
-	{
-		const char *cid = json_string_value(json_object_get(c, "id"));
-		if (!cid || strcmp(cid, id) != 0)
-			continue;
-		json_t *names = json_object_get(c, "names");
-		const char *nm = json_string_value(json_array_get(names, 0));
-		const char *md = json_string_value(json_object_get(c, "metadata"));
-		json_t *mj = md ? json_loads(md, 0, &je) : NULL;
-		const char *img = json_string_value(json_object_get(mj, "image-name"));
-		mmr_rt_strlcpy(m->name, nm ? nm : "", sizeof(m->name));
-		mmr_rt_strlcpy(m->image, img ? img : "", sizeof(m->image));
-		json_decref(mj);
-		found = true;
-		break;
-	}
-	json_decref(root);
+	free(c);
 	return found;
 }
 
@@ -244,7 +221,7 @@ static struct meta *meta_slot(const char *id)
 /* The workload of a process (-1 none); cid gets its container id ("" host),
  * blkey (NULL: not wanted) its baseline workload key ("" when unknown).
  * Gives the container's cgroup its workload for the connect programs the
- * first time it is seen. read_storage: may read podman's files. */
+ * first time it is seen. read_storage: may read the runtime's state files. */
 static int workload_of_pid(int pid, char cid[MMR_RT_CONTAINER_ID_MAX], bool read_storage,
 			   char blkey[MMR_RT_BL_KEY_MAX])
 {
@@ -266,7 +243,7 @@ static int workload_of_pid(int pid, char cid[MMR_RT_CONTAINER_ID_MAX], bool read
 	struct meta *slot = meta_slot(cid);
 	m = *slot;
 	pthread_mutex_unlock(&E.lock);
-	if (!m.known && read_storage && podman_meta(cid, &m)) {
+	if (!m.known && read_storage && runtime_meta(cid, rt, &m)) {
 		m.known = true;
 		pthread_mutex_lock(&E.lock);
 		slot = meta_slot(cid);
