@@ -767,30 +767,9 @@ static int read_all(const char *path, char **ret, size_t *ret_len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	struct mmr_buf b;
-	mmr_buf_init(&b, BL_IMPORT_MAX);
-	char chunk[65536];
-	int rc = 0;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((rc = mmr_buf_add(&b, chunk, (size_t)n)) < 0)
-			break;
-	}
+	int rc = mmr_read_fd(fd, BL_IMPORT_MAX, ret, ret_len);
 	close(fd);
-	if (rc < 0) {
-		mmr_buf_release(&b);
-		return rc;
-	}
-	*ret = mmr_buf_detach(&b, ret_len);
-	return *ret ? 0 : -ENOMEM;
+	return rc == -EFBIG ? -E2BIG : rc;
 }
 
 static int write_out(const char *cmd, const char *file, const struct mmr_buf *b)

@@ -2,9 +2,12 @@
 #include "core/core-buf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char empty[1];
 
@@ -103,4 +106,57 @@ char *mmr_buf_detach(struct mmr_buf *b, size_t *ret_len)
 		*ret_len = b->cap ? b->len : 0;
 	mmr_buf_init(b, b->max);
 	return p;
+}
+
+int mmr_read_fd(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	size_t cap = 4096;
+	if (max > SIZE_MAX / 2)
+		max = SIZE_MAX / 2;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+	else if (cap > max + 1)
+		cap = max + 1;
+	char *buf = malloc(cap);
+	size_t len = 0;
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap > max) { /* max bytes read, and maybe more to come */
+				char c;
+				ssize_t k;
+				while ((k = read(fd, &c, 1)) < 0 && errno == EINTR)
+					;
+				if (k == 0)
+					break;
+				free(buf);
+				return k < 0 ? -errno : -EFBIG;
+			}
+			size_t ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			free(buf);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = 0;
+	*ret = buf;
+	*ret_len = len;
+	return 0;
 }

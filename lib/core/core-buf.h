@@ -26,4 +26,9 @@ int mmr_buf_vaddf(struct mmr_buf *b, const char *fmt, va_list ap);
 /* Hand the malloc'ed string to the caller; the buffer is re-initialised. */
 char *mmr_buf_detach(struct mmr_buf *b, size_t *ret_len);
 
+/* Read fd to its end into a malloc'ed, NUL-terminated buffer (*ret,
+ * *ret_len; free()) of at most max bytes: -EFBIG when there is more, the
+ * read errno, or -ENOMEM. EINTR is retried; fd stays open. */
+int mmr_read_fd(int fd, size_t max, char **ret, size_t *ret_len);
+
 #endif

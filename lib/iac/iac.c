@@ -82,24 +82,9 @@ int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
 	}
-	size_t n = (size_t)st.st_size;
-	char *buf = malloc(n + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	size_t got = 0;
-	while (got < n) {
-		ssize_t k = read(fd, buf + got, n - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
+	int rc = mmr_read_fd(fd, lim->max_file_size, ret, ret_len);
 	close(fd);
-	buf[got] = 0;
-	*ret = buf;
-	*ret_len = got;
-	return 0;
+	return rc;
 }
 
 void mmr_iac_add_error(struct mmr_iac_set *set, const char *path, struct mmr_error *e)

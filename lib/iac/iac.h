@@ -66,7 +66,8 @@ bool mmr_iac_is_unknown(const json_t *v);
 /* Read a regular file (opened O_NOFOLLOW) of at most lim->max_file_size
  * bytes into a malloc'ed, NUL-terminated buffer (*ret, *ret_len; free()).
  * -ELOOP on a symlink, -EISDIR/-EINVAL when not a regular file, -EFBIG over
- * the limit, -ENOMEM, or the open/read errno. A short read keeps what came. */
+ * the limit (also when it grew past it while read), -ENOMEM, or the
+ * open/read errno. */
 int mmr_iac_read_file(const char *path, const struct mmr_limits *lim, char **ret,
 		      size_t *ret_len);
 

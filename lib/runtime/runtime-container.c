@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/core-buf.h"
 #include "core/core-json.h"
 #include "core/core-log.h"
 #include "runtime/runtime-container.h"
@@ -1004,50 +1005,9 @@ static int slurp(const char *path, char **ret, size_t *ret_len)
 		close(fd);
 		return -EINVAL;
 	}
-	if ((uint64_t)st.st_size > MMR_RT_STATE_FILE_MAX) {
-		close(fd);
-		return -E2BIG;
-	}
-	size_t cap = (size_t)st.st_size + 1, len = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (len + 1 >= cap) { /* grew while we read: stop at the cap */
-			if (cap > MMR_RT_STATE_FILE_MAX) {
-				free(buf);
-				close(fd);
-				return -E2BIG;
-			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = -errno;
-			free(buf);
-			close(fd);
-			return e;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	int rc = mmr_read_fd(fd, MMR_RT_STATE_FILE_MAX, ret, ret_len);
 	close(fd);
-	buf[len] = 0;
-	*ret = buf;
-	*ret_len = len;
-	return 0;
+	return rc == -EFBIG ? -E2BIG : rc;
 }
 
 static int read_spec(const char *path, struct mmr_rt_container *c)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bpf/sensor.h"
+#include "core/core-buf.h"
 #include "runtime/runtime-container.h"
 #include "runtime/runtime-proc.h"
 
@@ -366,17 +367,11 @@ static bool container_user(int32_t pid, uint32_t uid, char *out, size_t size)
 	close(rfd);
 	if (fd < 0)
 		return false;
-	enum { CAP = 1 << 20 };
-	char *buf = malloc(CAP);
+	char *buf = NULL;
 	size_t len = 0;
-	while (buf && len < CAP) {
-		ssize_t n = read(fd, buf + len, CAP - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	int rc = mmr_read_fd(fd, 1 << 20, &buf, &len);
 	close(fd);
-	bool ok = buf && mmr_rt_passwd_name(buf, len, uid, out, size);
+	bool ok = rc == 0 && mmr_rt_passwd_name(buf, len, uid, out, size);
 	free(buf);
 	return ok;
 }

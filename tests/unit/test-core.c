@@ -260,6 +260,51 @@ static void test_sqlite_open(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* mmr_read_fd: the whole input up to max, never more, from files and pipes */
+static void test_read_fd(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/mmr-read-fd-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	char data[10000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	char *b = NULL;
+	size_t n = 0;
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(mmr_read_fd(fd, sizeof(data), &b, &n), 0); /* exactly max */
+	assert_int_equal(n, sizeof(data));
+	assert_memory_equal(b, data, n);
+	assert_int_equal(b[n], 0);
+	free(b);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(mmr_read_fd(fd, sizeof(data) - 1, &b, &n), -EFBIG);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(mmr_read_fd(fd, 1, &b, &n), -EFBIG);
+	close(fd);
+	/* a pipe: no size to start from, grown as it comes */
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], data, 6000), 6000);
+	close(p[1]);
+	assert_int_equal(mmr_read_fd(p[0], 1 << 20, &b, &n), 0);
+	assert_int_equal(n, 6000);
+	assert_memory_equal(b, data, n);
+	free(b);
+	close(p[0]);
+	assert_int_equal(pipe(p), 0);
+	close(p[1]);
+	assert_int_equal(mmr_read_fd(p[0], 0, &b, &n), 0); /* empty */
+	assert_int_equal(n, 0);
+	assert_int_equal(b[0], 0);
+	free(b);
+	close(p[0]);
+	assert_int_equal(mmr_read_fd(-1, 10, &b, &n), -EBADF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_hex_digit),
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_sqlite_open),
+		cmocka_unit_test(test_read_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
